@@ -1,0 +1,47 @@
+"""The evaluation files are instruments: check they measure what they claim."""
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+from tutor.corpus.chunking import chunk_notes
+from tutor.corpus.notes import load_notes
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def collapse(text):
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def rows(name):
+    return [json.loads(line) for line in (ROOT / "eval" / name).open(encoding="utf-8") if line.strip()]
+
+
+def test_retrieval_set_size_and_mix():
+    data = rows("retrieval.jsonl")
+    kinds = Counter(r["kind"] for r in data)
+    assert len(data) >= 60
+    assert kinds["hard"] >= 15
+    assert kinds["two-files"] >= 5
+    assert len({r["query"] for r in data}) == len(data)
+    assert {r["split"] for r in data} == {"dev", "test"}
+
+
+def test_every_relevant_string_is_in_the_corpus_within_one_chunk():
+    notes = load_notes(ROOT / "corpus")
+    chunks = [collapse(c.text) for c in chunk_notes(notes)]
+    for r in rows("retrieval.jsonl"):
+        assert r["relevant"], r["query"]
+        for rel in r["relevant"]:
+            assert any(collapse(rel) in c for c in chunks), (r["query"], rel)
+
+
+def test_two_file_queries_really_point_at_two_files():
+    notes = load_notes(ROOT / "corpus")
+    for r in rows("retrieval.jsonl"):
+        if r["kind"] != "two-files":
+            continue
+        sources = {n.source for n in notes for rel in r["relevant"] if collapse(rel) in collapse(n.text)}
+        assert len(sources) >= 2, r["query"]

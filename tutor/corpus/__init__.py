@@ -1,0 +1,1 @@
+"""The knowledge base: cleaned study notes and the chunks retrieval works on."""

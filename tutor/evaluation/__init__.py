@@ -1,0 +1,1 @@
+"""Batch evaluation of retrieval (and, later, grading) against the datasets in `eval/`."""

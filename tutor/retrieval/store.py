@@ -1,0 +1,195 @@
+"""The Chroma vector store: embedded `PersistentClient` by default, a Chroma server by URL.
+
+The collection records which embedding model and chunker built it; opening it with a
+different one is refused (StoreMismatchError) instead of silently mixing vector spaces.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from langchain_chroma import Chroma
+
+from tutor import messages
+from tutor.corpus.chunking import CHUNKER_VERSION, Chunk
+from tutor.errors import StoreError, StoreMismatchError
+from tutor.retrieval.embeddings import NamedEmbeddings
+from tutor.settings import Settings
+
+SCHEMA_VERSION = "1"
+_ADD_BATCH = 16
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    chunks: int
+    added: int
+    removed: int
+    model: str
+
+
+def _client(settings: Settings) -> chromadb.ClientAPI:
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        try:
+            client = chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+            client.heartbeat()
+            return client
+        except Exception as exc:
+            raise StoreError(
+                messages.CHROMA_UNREACHABLE.format(url=settings.chroma_url, reason=exc)
+            ) from exc
+    try:
+        settings.store_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
+    except Exception as exc:
+        raise StoreError(
+            messages.INDEX_CORRUPTED.format(path=settings.store_dir, reason=exc)
+        ) from exc
+
+
+def _metadata(chunk: Chunk) -> dict[str, str | int]:
+    return {
+        "source": chunk.source,
+        "title": chunk.title,
+        "heading_path": json.dumps(list(chunk.heading_path), ensure_ascii=False),
+        "start": chunk.start,
+        "end": chunk.end,
+    }
+
+
+def _chunk_from(chunk_id: str, document: str, meta: dict) -> Chunk:
+    # The document is "context line\nverbatim text" (see Chunk.indexed_text).
+    text = document.split("\n", 1)[1] if "\n" in document else document
+    return Chunk(
+        id=chunk_id,
+        source=str(meta["source"]),
+        title=str(meta["title"]),
+        heading_path=tuple(json.loads(str(meta["heading_path"]))),
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        text=text,
+    )
+
+
+def _wipe_local(settings: Settings) -> None:
+    """Delete an embedded store's files (the only cure for a corrupted one)."""
+    from chromadb.api.client import SharedSystemClient
+
+    shutil.rmtree(settings.store_dir, ignore_errors=True)
+    SharedSystemClient.clear_system_cache()  # chromadb caches one system per path
+
+
+class NoteStore:
+    def __init__(self, settings: Settings, embeddings: NamedEmbeddings, fresh: bool = False) -> None:
+        """`fresh=True` starts an embedded store from empty files, even unreadable ones."""
+        self.settings = settings
+        self.embeddings = embeddings
+        if fresh and not settings.chroma_url:
+            _wipe_local(settings)
+        self._client_api = _client(settings)
+
+    @property
+    def signature(self) -> dict[str, str]:
+        return {
+            "embedding_model": self.embeddings.model_id,
+            "chunker": CHUNKER_VERSION,
+            "schema": SCHEMA_VERSION,
+        }
+
+    def _collection(self):
+        try:
+            names = {c.name if hasattr(c, "name") else c for c in self._client_api.list_collections()}
+            if self.settings.collection not in names:
+                return None
+            return self._client_api.get_collection(self.settings.collection)
+        except Exception as exc:
+            where = self.settings.chroma_url or self.settings.store_dir
+            raise StoreError(messages.INDEX_CORRUPTED.format(path=where, reason=exc)) from exc
+
+    def exists(self) -> bool:
+        return self._collection() is not None
+
+    def check_signature(self) -> None:
+        """Raise when the collection is missing or was built with another model/chunker."""
+        collection = self._collection()
+        if collection is None:
+            raise StoreError(messages.INDEX_MISSING)
+        built = collection.metadata or {}
+        current = self.signature
+        if any(built.get(k) != v for k, v in current.items()):
+            raise StoreMismatchError(
+                messages.INDEX_MISMATCH.format(
+                    built=f"{built.get('embedding_model')} / chunker {built.get('chunker')}",
+                    current=f"{current['embedding_model']} / chunker {current['chunker']}",
+                )
+            )
+
+    def _vectorstore(self) -> Chroma:
+        return Chroma(
+            client=self._client_api,
+            collection_name=self.settings.collection,
+            embedding_function=self.embeddings,  # always explicit: Chroma's default downloads a model
+            collection_metadata={**self.signature, "hnsw:space": "cosine"},
+        )
+
+    def reset(self) -> None:
+        """Drop the collection (other collections on a shared server are left alone)."""
+        if self.exists():
+            self._client_api.delete_collection(self.settings.collection)
+
+    def sync(
+        self,
+        chunks: Sequence[Chunk],
+        rebuild: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> IndexReport:
+        """Make the collection hold exactly `chunks` (ids are content hashes: idempotent)."""
+        if rebuild:
+            self.reset()
+        elif self.exists():
+            self.check_signature()
+        store = self._vectorstore()
+        existing = set(store.get(include=[])["ids"])
+        wanted = {c.id: c for c in chunks}
+        stale = sorted(existing - wanted.keys())
+        if stale:
+            store.delete(ids=stale)
+        new = [c for c in chunks if c.id not in existing]
+        for i in range(0, len(new), _ADD_BATCH):
+            batch = new[i : i + _ADD_BATCH]
+            store.add_texts(
+                texts=[c.indexed_text for c in batch],
+                metadatas=[_metadata(c) for c in batch],
+                ids=[c.id for c in batch],
+            )
+            if progress:
+                progress(min(i + _ADD_BATCH, len(new)), len(new))
+        return IndexReport(len(wanted), len(new), len(stale), self.embeddings.model_id)
+
+    def chunks(self) -> list[Chunk]:
+        """All indexed chunks, in corpus order (the store is the source of truth)."""
+        self.check_signature()
+        got = self._vectorstore().get(include=["documents", "metadatas"])
+        chunks = [
+            _chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
+        ]
+        return sorted(chunks, key=lambda c: (c.source, c.start))
+
+    def dense_search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) best first."""
+        vector = self.embeddings.embed_query(query)
+        result = self._collection().query(query_embeddings=[vector], n_results=k, include=["distances"])
+        return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0])]

