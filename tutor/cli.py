@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from tutor import messages
-from tutor.errors import TutorError
+from tutor.errors import InvalidInputError, TutorError
 from tutor.settings import get_settings
 
 app = typer.Typer(
@@ -113,6 +113,7 @@ def search(
 def eval_retrieval(
     dataset: Annotated[Path, typer.Option(help="JSONL: {\"query\": ..., \"relevant\": [...]} 한 줄에 하나")],
     k: Annotated[int, typer.Option("-k", min=1, max=50)] = 5,
+    split: Annotated[str | None, typer.Option(help="이 split 값(dev/test)을 가진 줄만 평가")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="하이브리드 결과를 JSON 한 개로 출력")] = False,
 ) -> None:
     """Recall@1/3/5와 MRR을 dense · BM25 · 하이브리드 나란히 측정합니다."""
@@ -122,6 +123,10 @@ def eval_retrieval(
     from tutor.retrieval.hybrid import MODES
 
     cases = read_jsonl(dataset, RetrievalCase)
+    if split:
+        cases = [c for c in cases if getattr(c, "split", None) == split]
+        if not cases:
+            raise InvalidInputError(messages.DATASET_EMPTY.format(path=f"{dataset} (split={split})"))
     retriever = open_retriever()
     scores = {}
     with _progress() as progress:

@@ -38,7 +38,9 @@ class Settings(BaseSettings):
         default=None, description="Chroma 서버 주소 (예: http://127.0.0.1:8000). 비우면 내장 저장소."
     )
     collection: str = "tutor_notes"
-    bm25_tokenizer: Literal["bigram", "kiwi"] = "bigram"
+    bm25_tokenizer: Literal["bigram", "kiwi"] = Field(
+        default="kiwi", description="BM25 토큰화: kiwi 형태소(기본, dev split에서 더 나음) 또는 문자 bigram"
+    )
     query_expansion: bool = Field(default=True, description="BM25 질의에 corpus/glossary.tsv 동의어 추가")
     rrf_k: int = Field(default=60, ge=1)
     candidates: int = Field(default=30, ge=1, description="융합 전에 각 검색기가 가져오는 후보 수")
