@@ -100,6 +100,7 @@ class NoteStore:
         if fresh and not settings.chroma_url:
             _wipe_local(settings)
         self._client_api = _client(settings)
+        self._query_collection = None
 
     @property
     def signature(self) -> dict[str, str]:
@@ -157,6 +158,7 @@ class NoteStore:
         progress: Callable[[int, int], None] | None = None,
     ) -> IndexReport:
         """Make the collection hold exactly `chunks` (ids are content hashes: idempotent)."""
+        self._query_collection = None
         if rebuild:
             self.reset()
         elif self.exists():
@@ -190,6 +192,9 @@ class NoteStore:
 
     def dense_search(self, query: str, k: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) best first."""
+        if self._query_collection is None:  # looked up once: this is the per-query hot path
+            self.check_signature()
+            self._query_collection = self._collection()
         vector = self.embeddings.embed_query(query)
-        result = self._collection().query(query_embeddings=[vector], n_results=k, include=["distances"])
+        result = self._query_collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
         return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0])]
