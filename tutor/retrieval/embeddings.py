@@ -48,6 +48,11 @@ class E5Embeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         return np.asarray(self._model.query(text)).astype(float).tolist()
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Many texts with the query prefix: e5's recipe for symmetric sentence similarity."""
+        out = [np.asarray(self._model.query(texts[i : i + _BATCH])) for i in range(0, len(texts), _BATCH)]
+        return np.vstack(out).reshape(len(texts), -1)
+
 
 class SentenceTransformerEmbeddings(Embeddings):
     """Any sentence-transformers model by name or local path (bge-m3, KURE, …).

@@ -1,0 +1,198 @@
+"""The offline grader: scores an answer by which key points it states correctly, with no LLM.
+
+For each key point it measures semantic coverage (e5 cosine between answer sentences and the
+point/its quote) and lexical coverage (IDF-weighted content morphemes, English terms mapped
+through the glossary). A matched sentence that flips the point's relation (증가/감소,
+정밀도/재현율, negation) contradicts it; a sentence closer to a known misconception than to
+the point is a misconception. Those per-point verdicts become a few interpretable features,
+and a small linear model fitted on the training split of eval/grading.jsonl maps them to 0–5
+(`tutor eval grading --fit`; weights in score_model.json).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from tutor import messages
+from tutor.grading.bank import Question
+from tutor.grading.models import Evidence, GradeResult, KeyPointVerdict
+from tutor.grading.text import Answer, content_tokens, flipped, is_non_answer, read_answer
+from tutor.retrieval.lexical import load_glossary
+
+SCORE_MODEL_PATH = Path(__file__).with_name("score_model.json")
+FEATURES = ("cov_mean", "cov_frac", "contra_frac", "miscon", "sem_max", "len_log")
+
+# e5 cosines live in a narrow band: below LOW nothing is said, above HIGH it is said.
+SEM_LOW, SEM_HIGH = 0.82, 0.90
+COVERED, PARTIAL = 0.55, 0.3
+
+
+@dataclass(frozen=True)
+class GradingPoint:
+    """A key point to look for: from the bank, or drawn from retrieved passages."""
+
+    id: str
+    point: str
+    quote: str
+    evidence: Evidence
+
+
+def _default_model() -> dict:
+    # Hand-set starting weights; `tutor eval grading --fit` replaces them with fitted ones.
+    return {"weights": {"cov_mean": 3.0, "cov_frac": 2.5, "contra_frac": -3.0, "miscon": -1.2,
+                        "sem_max": 0.0, "len_log": 0.1}, "bias": -0.2}
+
+
+def load_score_model(path: Path = SCORE_MODEL_PATH) -> dict:
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    return _default_model()
+
+
+class OfflineGrader:
+    name = "offline"
+
+    def __init__(self, embeddings, corpus_dir: Path, idf: dict[str, float] | None = None,
+                 model: dict | None = None) -> None:
+        self.embeddings = embeddings
+        self.glossary = load_glossary(corpus_dir / "glossary.tsv")
+        self.idf = idf or {}
+        self.model = model or load_score_model()
+
+    # -- embeddings --------------------------------------------------------------------
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        return _embed_cached(self.embeddings, tuple(texts))
+
+    # -- per key point -----------------------------------------------------------------
+    def _lexical(self, point_tokens: set[str], answer_tokens: set[str]) -> float:
+        if not point_tokens:
+            return 0.0
+        unseen = max(self.idf.values(), default=1.0)
+        weight = {t: self.idf.get(t, unseen) for t in point_tokens}
+        return sum(w for t, w in weight.items() if t in answer_tokens) / sum(weight.values())
+
+    def features(self, question_text: str, points: list[GradingPoint], misconceptions: list[str],
+                 answer: Answer) -> tuple[dict[str, float], list[KeyPointVerdict], list[str]]:
+        units = list(answer.sentences)
+        units += [f"{a} {b}" for a, b in zip(answer.sentences, answer.sentences[1:])]
+        if not units or not points:
+            return {f: 0.0 for f in FEATURES}, [], []
+        unit_vecs = self._embed(units)
+        point_vecs = self._embed([p.point for p in points])
+        quote_vecs = self._embed([p.quote for p in points])
+        sims = np.maximum(unit_vecs @ point_vecs.T, unit_vecs @ quote_vecs.T)  # units × points
+        answer_tokens = set(content_tokens(" ".join(answer.sentences), self.glossary))
+        verdicts: list[KeyPointVerdict] = []
+        contradicted = 0
+        for j, p in enumerate(points):
+            best = int(np.argmax(sims[:, j]))
+            sem = float(sims[best, j])
+            sem_part = float(np.clip((sem - SEM_LOW) / (SEM_HIGH - SEM_LOW), 0, 1))
+            lex = max(
+                self._lexical(set(content_tokens(p.point)), answer_tokens),
+                self._lexical(set(content_tokens(p.quote)), answer_tokens),
+            )
+            coverage = 0.5 * sem_part + 0.5 * lex
+            span = units[best]
+            status = "covered" if coverage >= COVERED else "partial" if coverage >= PARTIAL else "missing"
+            if status != "missing" and flipped(p.point, span):
+                status, contradicted = "contradicted", contradicted + 1
+            verdicts.append(KeyPointVerdict(id=p.id, point=p.point, status=status,
+                                            coverage=round(coverage, 4), answer_span=span,
+                                            evidence=p.evidence))
+        hits: list[str] = []
+        if misconceptions:
+            m_vecs = self._embed(misconceptions)
+            m_sims = unit_vecs @ m_vecs.T
+            for k, text in enumerate(misconceptions):
+                best = int(np.argmax(m_sims[:, k]))
+                closest_point = float(sims[best].max())
+                lex = self._lexical(set(content_tokens(text)), set(content_tokens(units[best], self.glossary)))
+                if m_sims[best, k] >= SEM_HIGH and m_sims[best, k] > closest_point and lex >= 0.5:
+                    hits.append(text)
+        coverages = [v.coverage for v in verdicts if v.status != "contradicted"] + [0.0] * contradicted
+        feats = {
+            "cov_mean": float(np.mean(coverages)),
+            "cov_frac": sum(v.status == "covered" for v in verdicts) / len(verdicts),
+            "contra_frac": contradicted / len(verdicts),
+            "miscon": float(min(len(hits), 2)),
+            "sem_max": float(np.clip((sims.max() - SEM_LOW) / (SEM_HIGH - SEM_LOW), 0, 1)),
+            "len_log": math.log1p(len(answer_tokens)),
+        }
+        return feats, verdicts, hits
+
+    def score(self, feats: dict[str, float]) -> int:
+        w = self.model["weights"]
+        raw = self.model["bias"] + sum(w.get(f, 0.0) * feats.get(f, 0.0) for f in FEATURES)
+        return int(np.clip(round(raw), 0, 5))
+
+    # -- public ------------------------------------------------------------------------
+    def grade(self, question_text: str, answer_text: str, points: list[GradingPoint],
+              misconceptions: list[str] | None = None, notes_cover: bool = True) -> GradeResult:
+        answer = read_answer(answer_text)
+        flags: list[str] = []
+        notices: list[str] = []
+        if answer.truncated:
+            flags.append("truncated")
+            notices.append(messages.ANSWER_TRUNCATED.format(limit=len(answer.text)))
+        if answer.injected:
+            flags.append("injection")
+        if answer.english:
+            flags.append("english")
+        if not notes_cover:
+            return GradeResult(score=0, grader=self.name, notes_cover=False, flags=flags,
+                               message=messages.NOT_IN_NOTES)
+        if is_non_answer(answer, question_text):
+            flags.append("non_answer")
+            return GradeResult(score=0, missing=[p.point for p in points], grader=self.name,
+                               flags=flags, message=" ".join(notices) or None,
+                               key_points=[KeyPointVerdict(id=p.id, point=p.point, status="missing",
+                                                           coverage=0.0, evidence=p.evidence) for p in points])
+        feats, verdicts, hits = self.features(question_text, points, misconceptions or [], answer)
+        score = self.score(feats)
+        if feats["sem_max"] == 0.0 and feats["cov_mean"] < 0.15:
+            flags.append("off_topic")
+            score = 0
+        return GradeResult(
+            score=score,
+            covered=[v.point for v in verdicts if v.status == "covered"],
+            missing=[v.point for v in verdicts if v.status in ("missing", "partial")],
+            misconceptions=hits + [f"'{v.answer_span}' — 노트와 반대로 말함: {v.point}"
+                                   for v in verdicts if v.status == "contradicted"],
+            evidence=[v.evidence for v in verdicts if v.evidence is not None],
+            key_points=verdicts,
+            grader=self.name,
+            flags=flags,
+            message=" ".join(notices) or None,
+            features={k: round(v, 4) for k, v in feats.items()},
+        )
+
+
+def points_from_bank(question: Question, headings: dict[str, str] | None = None) -> list[GradingPoint]:
+    headings = headings or {}
+    return [
+        GradingPoint(k.id, k.point, k.quote,
+                     Evidence(source=k.source, heading=headings.get(k.id, ""), quote=k.quote))
+        for k in question.key_points
+    ]
+
+
+def _embed_cached(embeddings, texts: tuple[str, ...]) -> np.ndarray:
+    """Query-style (symmetric) e5 vectors; key points repeat across answers, so cache them."""
+    batch = getattr(embeddings, "embed_queries", None)
+    missing = [t for t in dict.fromkeys(texts) if (embeddings, t) not in _CACHE]
+    if missing:
+        vecs = batch(missing) if batch else [embeddings.embed_query(t) for t in missing]
+        for t, v in zip(missing, vecs):
+            _CACHE[(embeddings, t)] = np.asarray(v, dtype=np.float32)
+            if len(_CACHE) > 20000:
+                _CACHE.clear()
+    return np.vstack([_CACHE[(embeddings, t)] for t in texts])
+
+
+_CACHE: dict[tuple[object, str], np.ndarray] = {}
