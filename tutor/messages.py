@@ -43,3 +43,4 @@ ANSWER_TRUNCATED = "답변이 너무 길어 앞부분 {limit:,}자만 채점했�
 NOT_IN_NOTES = "노트에 없는 내용입니다. 이 질문은 노트가 다루지 않아 근거 있는 채점을 할 수 없습니다."
 EMPTY_ANSWER = "답변이 비어 있습니다. 아는 만큼이라도 적어 보세요."
 UNKNOWN_QUESTION = "질문 은행에 없는 질문 id입니다: {id}. `tutor questions`로 목록을 볼 수 있습니다."
+EMPTY_QUESTION = "질문이 비어 있습니다."

@@ -25,10 +25,16 @@ from tutor.grading.text import Answer, content_tokens, flipped, is_non_answer, r
 from tutor.retrieval.lexical import load_glossary
 
 SCORE_MODEL_PATH = Path(__file__).with_name("score_model.json")
-FEATURES = ("cov_mean", "cov_frac", "contra_frac", "miscon", "sem_max", "len_log")
+FEATURES = ("cov_mean", "cov_frac", "contra_frac", "miscon", "miscon_any", "clean_cov", "novel_lex", "sem_max",
+            "off_topic", "len_log")
+# An answer that shares almost no words with the key points beyond the question's own, and
+# is far from them in meaning, is about something else (thresholds read off the train split).
+OFF_TOPIC_LEX, OFF_TOPIC_SEM = 0.05, 0.75
 
 # e5 cosines live in a narrow band: below LOW nothing is said, above HIGH it is said.
 SEM_LOW, SEM_HIGH = 0.82, 0.90
+# English answer vs Korean key point: e5's cross-lingual cosines run this much lower.
+CROSS_LINGUAL_SHIFT = 0.04
 COVERED, PARTIAL = 0.55, 0.3
 
 
@@ -91,13 +97,17 @@ class OfflineGrader:
         contradicted = 0
         for j, p in enumerate(points):
             best = int(np.argmax(sims[:, j]))
-            sem = float(sims[best, j])
+            sem = float(sims[best, j]) + (CROSS_LINGUAL_SHIFT if answer.english else 0.0)
             sem_part = float(np.clip((sem - SEM_LOW) / (SEM_HIGH - SEM_LOW), 0, 1))
-            lex = max(
-                self._lexical(set(content_tokens(p.point)), answer_tokens),
-                self._lexical(set(content_tokens(p.quote)), answer_tokens),
-            )
-            coverage = 0.5 * sem_part + 0.5 * lex
+            if answer.english:
+                # Korean morphemes cannot match English words: e5's meaning is the only evidence.
+                coverage = sem_part
+            else:
+                lex = max(
+                    self._lexical(set(content_tokens(p.point)), answer_tokens),
+                    self._lexical(set(content_tokens(p.quote)), answer_tokens),
+                )
+                coverage = 0.5 * sem_part + 0.5 * lex
             span = units[best]
             status = "covered" if coverage >= COVERED else "partial" if coverage >= PARTIAL else "missing"
             if status != "missing" and flipped(p.point, span):
@@ -109,21 +119,41 @@ class OfflineGrader:
         if misconceptions:
             m_vecs = self._embed(misconceptions)
             m_sims = unit_vecs @ m_vecs.T
+            m_to_points = m_vecs @ point_vecs.T
             for k, text in enumerate(misconceptions):
                 best = int(np.argmax(m_sims[:, k]))
                 closest_point = float(sims[best].max())
                 lex = self._lexical(set(content_tokens(text)), set(content_tokens(units[best], self.glossary)))
                 if m_sims[best, k] >= SEM_HIGH and m_sims[best, k] > closest_point and lex >= 0.5:
                     hits.append(text)
+                    # The point this misconception denies is not covered, however many of its
+                    # words the answer repeats.
+                    j = int(np.argmax(m_to_points[k]))
+                    if verdicts[j].status != "contradicted":
+                        verdicts[j] = verdicts[j].model_copy(update={"status": "contradicted"})
+                        contradicted += 1
+        question_tokens = set(content_tokens(question_text))
+        novel = [
+            v.coverage if answer.english
+            else self._lexical(set(content_tokens(f"{p.point} {p.quote}")) - question_tokens, answer_tokens)
+            for p, v in zip(points, verdicts)
+        ]
         coverages = [v.coverage for v in verdicts if v.status != "contradicted"] + [0.0] * contradicted
+        cov_mean = float(np.mean(coverages))
+        wrong = bool(hits) or contradicted > 0
         feats = {
-            "cov_mean": float(np.mean(coverages)),
+            "cov_mean": cov_mean,
             "cov_frac": sum(v.status == "covered" for v in verdicts) / len(verdicts),
             "contra_frac": contradicted / len(verdicts),
             "miscon": float(min(len(hits), 2)),
-            "sem_max": float(np.clip((sims.max() - SEM_LOW) / (SEM_HIGH - SEM_LOW), 0, 1)),
+            "miscon_any": float(bool(hits)),
+            "clean_cov": cov_mean * (0.3 if wrong else 1.0),
+            "novel_lex": float(np.mean(novel)),
+            "sem_max": float(np.clip((sims.max() + (CROSS_LINGUAL_SHIFT if answer.english else 0.0)
+                                      - SEM_LOW) / (SEM_HIGH - SEM_LOW), 0, 1)),
             "len_log": math.log1p(len(answer_tokens)),
         }
+        feats["off_topic"] = float(feats["novel_lex"] < OFF_TOPIC_LEX and feats["sem_max"] < OFF_TOPIC_SEM)
         return feats, verdicts, hits
 
     def score(self, feats: dict[str, float]) -> int:
@@ -147,7 +177,7 @@ class OfflineGrader:
         if not notes_cover:
             return GradeResult(score=0, grader=self.name, notes_cover=False, flags=flags,
                                message=messages.NOT_IN_NOTES)
-        if is_non_answer(answer, question_text):
+        if is_non_answer(answer, question_text, self.glossary):
             flags.append("non_answer")
             return GradeResult(score=0, missing=[p.point for p in points], grader=self.name,
                                flags=flags, message=" ".join(notices) or None,
@@ -155,9 +185,8 @@ class OfflineGrader:
                                                            coverage=0.0, evidence=p.evidence) for p in points])
         feats, verdicts, hits = self.features(question_text, points, misconceptions or [], answer)
         score = self.score(feats)
-        if feats["sem_max"] == 0.0 and feats["cov_mean"] < 0.15:
+        if feats["off_topic"]:
             flags.append("off_topic")
-            score = 0
         return GradeResult(
             score=score,
             covered=[v.point for v in verdicts if v.status == "covered"],

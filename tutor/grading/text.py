@@ -12,7 +12,7 @@ from tutor.retrieval.lexical import _kiwi, expand_query
 MAX_SCORED_CHARS = 4000  # a 100 KB paste is graded on its beginning, and the user is told
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ufffd]")
-_CONTENT_TAGS = ("NNG", "NNP", "VV", "VA", "XR", "SL", "SN", "MAG")
+_CONTENT_TAGS = ("NNG", "NNP", "VV", "VA", "XR", "SL", "SN")
 
 # Text addressed to the grader, not to the interviewer: it is data and never scores.
 INJECTION = re.compile(
@@ -27,8 +27,9 @@ INJECTION = re.compile(
 )
 
 NON_ANSWER = re.compile(
-    r"모르겠|잘 모르|모릅니다|몰라요|기억이 (잘 )?안|기억 안|생각이 안 나|생각이 안나|공부를 안|패스|넘어가|"
-    r"잘 몰라|답을 못|설명을 못|i don'?t know|no idea|not sure|pass\b|skip",
+    r"모르겠|잘 모르|모릅니다|몰라요|몰라서|모름|기억이 (잘 )?안|기억 안|기억이 잘|생각이 안 ?나|공부를 안|공부 안|"
+    r"패스|넘어가|잘 몰라|답을 못|설명을 못|처음 들어|들어 본 적|들어본 적|이름만|못 끝냈|다음 질문|"
+    r"죄송|i don'?t know|no idea|not sure|never used|pass\b|skip",
     re.IGNORECASE,
 )
 
@@ -98,17 +99,30 @@ def content_tokens(text: str, glossary: list[tuple[str, ...]] | None = None) -> 
     return [t.form.lower() for t in _kiwi().tokenize(text) if t.tag.startswith(_CONTENT_TAGS)]
 
 
-def is_non_answer(answer: Answer, question: str) -> bool:
-    """Nothing but hedges, filler or the question said back."""
-    body = " ".join(answer.sentences)
-    if not has_words(body):
+# Words every hedge or filler sentence uses; they say nothing about the topic.
+_FILLER = {
+    "있", "없", "나", "알", "모르", "하", "되", "보", "듣", "드리", "부탁", "기억", "생각", "공부",
+    "질문", "다음", "나머지", "종류", "이름", "처음", "죄송", "적", "같", "거", "것", "수", "때", "말",
+    "know", "sure", "idea", "sorry", "honestly", "never", "used", "one", "this",
+} | set(
+    "i me my you it its a an the is are was were be been have has had do does did don t s not no "
+    "and or but to of in on at for with about this that these those what which just really think "
+    "maybe remember anything something".split()
+)
+
+
+def is_non_answer(answer: Answer, question: str, glossary: list[tuple[str, ...]] | None = None) -> bool:
+    """Nothing but hedges ("잘 모르겠습니다"), filler or the question said back.
+
+    A sentence counts as content when it says at least three things that are neither the
+    question's words nor filler ("잘 모르지만 BN은 분포를 정규화해요" is content).
+    """
+    question_tokens = set(content_tokens(question, glossary))
+    novel = [set(content_tokens(s)) - question_tokens - _FILLER for s in answer.sentences]
+    if not set().union(*novel):  # says back the question, or nothing at all
         return True
-    stripped = NON_ANSWER.sub(" ", body)
-    tokens = set(content_tokens(stripped))
-    if len(tokens) < 3:
-        return True
-    question_tokens = set(content_tokens(question))
-    return len(tokens - question_tokens) < 2
+    hedged = any(NON_ANSWER.search(s) for s in answer.sentences)
+    return hedged and all(len(rest) < 3 for rest in novel)
 
 
 def _polar_terms(text: str) -> tuple[set[str], set[str]]:

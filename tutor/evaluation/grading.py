@@ -1,0 +1,145 @@
+"""Agreement of a grader with strict human grades: QWK, Spearman, MAE, exact and ±1
+accuracy, per-case means, baselines, a confusion matrix and a report of the worst misses."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+from scipy.stats import spearmanr
+from sklearn.metrics import cohen_kappa_score, confusion_matrix
+
+
+class GradingCase(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    question: str
+    answer: str
+    score: int = Field(ge=0, le=5)
+    question_id: str | None = None
+    case: str | None = None
+    split: str | None = None
+
+
+@dataclass
+class Agreement:
+    name: str
+    gold: list[int]
+    pred: list[int]
+    cases: list[str | None] = field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        return len(self.gold)
+
+    def metrics(self) -> dict[str, float | int]:
+        g, p = np.array(self.gold), np.array(self.pred)
+        qwk = cohen_kappa_score(g, p, weights="quadratic", labels=list(range(6)))
+        rho = spearmanr(g, p).statistic if len(set(p)) > 1 and len(set(g)) > 1 else 0.0
+        return {
+            "qwk": round(float(qwk), 4),
+            "spearman": round(float(rho), 4),
+            "mae": round(float(np.abs(g - p).mean()), 4),
+            "exact": round(float((g == p).mean()), 4),
+            "within1": round(float((np.abs(g - p) <= 1).mean()), 4),
+            "n": self.n,
+        }
+
+    def by_case(self) -> dict[str, dict[str, float]]:
+        groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for c, g, p in zip(self.cases, self.gold, self.pred):
+            if c:
+                groups[c].append((g, p))
+        return {
+            c: {"n": len(v), "gold": round(float(np.mean([g for g, _ in v])), 2),
+                "pred": round(float(np.mean([p for _, p in v])), 2)}
+            for c, v in sorted(groups.items())
+        }
+
+
+def quantile_map(values: list[float], gold: list[int]) -> list[int]:
+    """Map a raw signal to 0–5 so that its score histogram matches the gold one (a baseline)."""
+    order = np.argsort(values, kind="stable")
+    sorted_gold = np.sort(gold)
+    out = np.empty(len(values), dtype=int)
+    out[order] = sorted_gold
+    return out.tolist()
+
+
+def confusion_png(agreement: Agreement, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    m = confusion_matrix(agreement.gold, agreement.pred, labels=list(range(6)))
+    fig, ax = plt.subplots(figsize=(5, 4.4))
+    ax.imshow(m, cmap="Blues")
+    for i in range(6):
+        for j in range(6):
+            ax.text(j, i, str(m[i, j]), ha="center", va="center",
+                    color="white" if m[i, j] > m.max() / 2 else "black")
+    ax.set_xticks(range(6))
+    ax.set_yticks(range(6))
+    ax.set_xlabel("predicted score")
+    ax.set_ylabel("human score")
+    mt = agreement.metrics()
+    ax.set_title(f"{agreement.name}: QWK {mt['qwk']:.2f}, MAE {mt['mae']:.2f} (n={mt['n']})")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def write_report(directory: Path, results: dict[str, Agreement], rows: list[dict], main: str) -> list[Path]:
+    """Markdown + HTML report: metrics side by side, per-case means, the worst disagreements."""
+    directory.mkdir(parents=True, exist_ok=True)
+    png = directory / "confusion.png"
+    confusion_png(results[main], png)
+    worst = sorted(rows, key=lambda r: -abs(r["gold"] - r["pred"]))[:25]
+    md = ["# 채점 평가 보고서", "", "| grader | QWK | Spearman | MAE | exact | ±1 | n |", "|---|---|---|---|---|---|---|"]
+    for name, a in results.items():
+        m = a.metrics()
+        md.append(f"| {name} | {m['qwk']:.3f} | {m['spearman']:.3f} | {m['mae']:.3f} | {m['exact']:.3f} | {m['within1']:.3f} | {m['n']} |")
+    md += ["", f"![confusion matrix]({png.name})", "", f"## 유형별 평균 점수 ({main})", "",
+           "| case | n | human | predicted |", "|---|---|---|---|"]
+    for c, v in results[main].by_case().items():
+        md.append(f"| {c} | {v['n']} | {v['gold']:.2f} | {v['pred']:.2f} |")
+    md += ["", "## 가장 크게 어긋난 채점", "", "| human | predicted | case | question | answer |", "|---|---|---|---|---|"]
+    for r in worst:
+        ans = r["answer"].replace("|", "\\|").replace("\n", " ")
+        md.append(f"| {r['gold']} | {r['pred']} | {r.get('case') or ''} | {r['question']} | {ans[:160]} |")
+    md_path = directory / "report.md"
+    md_path.write_text("\n".join(md) + "\n", encoding="utf-8")
+    rows_html = "".join(
+        f"<tr><td>{r['gold']}</td><td>{r['pred']}</td><td>{html.escape(r.get('case') or '')}</td>"
+        f"<td>{html.escape(r['question'])}</td><td>{html.escape(r['answer'][:300])}</td></tr>" for r in worst)
+    table = "".join(
+        f"<tr><td>{html.escape(n)}</td>" + "".join(f"<td>{a.metrics()[k]}</td>" for k in ("qwk", "spearman", "mae", "exact", "within1", "n")) + "</tr>"
+        for n, a in results.items())
+    html_path = directory / "report.html"
+    html_path.write_text(
+        "<!doctype html><meta charset='utf-8'><title>채점 평가 보고서</title>"
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}td,th{border:1px solid #ccc;padding:4px}</style>"
+        "<h1>채점 평가 보고서</h1><table><tr><th>grader</th><th>QWK</th><th>Spearman</th><th>MAE</th><th>exact</th><th>±1</th><th>n</th></tr>"
+        f"{table}</table><img src='{png.name}'><h2>가장 크게 어긋난 채점</h2>"
+        f"<table><tr><th>human</th><th>predicted</th><th>case</th><th>question</th><th>answer</th></tr>{rows_html}</table>",
+        encoding="utf-8")
+    (directory / "predictions.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return [md_path, html_path, png]
+
+
+def run_grader(cases: list[GradingCase], grade: Callable[[GradingCase], "object"],
+               on_step: Callable[[], None] | None = None) -> list:
+    out = []
+    for case in cases:
+        out.append(grade(case))
+        if on_step:
+            on_step()
+    return out

@@ -1,0 +1,116 @@
+"""One entry point for grading: find the question, gather key points and evidence, run the
+configured grader, fall back to the offline grader when the LLM fails, and say so."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from functools import cached_property
+
+from tutor import messages
+from tutor.corpus.chunking import Chunk
+from tutor.errors import InvalidInputError, StoreError
+from tutor.grading.bank import Question, QuestionBank, cached_bank
+from tutor.grading.models import Evidence, GradeResult
+from tutor.grading.offline import GradingPoint, OfflineGrader, points_from_bank
+from tutor.grading.text import clean_text, content_tokens, sentences_of
+from tutor.retrieval import open_retriever
+from tutor.retrieval.hybrid import HybridRetriever
+from tutor.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def _collapse(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class GradingService:
+    def __init__(self, settings: Settings | None = None, retriever: HybridRetriever | None = None) -> None:
+        self.settings = settings or get_settings()
+        self._retriever = retriever
+
+    # -- lazily built parts ------------------------------------------------------------
+    @cached_property
+    def bank(self) -> QuestionBank:
+        return cached_bank(self.settings.corpus_dir / "questions.yaml")
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        if self._retriever is None:
+            self._retriever = open_retriever(self.settings)
+        return self._retriever
+
+    @cached_property
+    def offline(self) -> OfflineGrader:
+        chunks = self.retriever.chunks
+        df: dict[str, int] = {}
+        for c in chunks:
+            for t in set(content_tokens(c.text)):
+                df[t] = df.get(t, 0) + 1
+        idf = {t: math.log((len(chunks) + 1) / (n + 0.5)) for t, n in df.items()}
+        return OfflineGrader(self.retriever.store.embeddings, self.settings.corpus_dir, idf)
+
+    # -- questions ---------------------------------------------------------------------
+    def find_question(self, text_or_id: str) -> Question | None:
+        """A bank question by id, or by its exact (whitespace-insensitive) wording."""
+        key = _collapse(text_or_id)
+        return self.bank.get(key) or next(
+            (q for q in self.bank.questions if _collapse(q.question) == key), None
+        )
+
+    def _chunk_for(self, source: str, quote: str) -> Chunk | None:
+        wanted = _collapse(quote)
+        return next(
+            (c for c in self.retriever.chunks if c.source == source and wanted in _collapse(c.text)), None
+        )
+
+    def bank_points(self, question: Question) -> list[GradingPoint]:
+        points = []
+        for p in points_from_bank(question):
+            chunk = self._chunk_for(p.evidence.source, p.quote)
+            if chunk is not None:
+                p = GradingPoint(p.id, p.point, p.quote, Evidence(
+                    source=chunk.source, heading=chunk.heading, quote=p.quote, chunk_id=chunk.id))
+            points.append(p)
+        return points
+
+    def retrieved_points(self, question_text: str, limit: int = 4) -> tuple[list[GradingPoint], bool]:
+        """Key points drawn from the passages that answer a free question (not in the bank)."""
+        result = self.retriever.retrieve(question_text, k=3)
+        if not result.covered:
+            return [], False
+        candidates: list[tuple[str, Chunk]] = []
+        for hit in result.hits:
+            for s in sentences_of(hit.chunk.text):
+                # headings ("11) Batch Normalization") are not statements an answer can make
+                if len(s) >= 20 and len(content_tokens(s)) >= 5:
+                    candidates.append((s, hit.chunk))
+        if not candidates:
+            return [], False
+        q_vec = self.offline._embed([question_text])[0]
+        s_vecs = self.offline._embed([s for s, _ in candidates])
+        order = (s_vecs @ q_vec).argsort()[::-1][:limit]
+        points = []
+        for n, i in enumerate(order, 1):
+            s, chunk = candidates[int(i)]
+            points.append(GradingPoint(f"free.k{n}", s, s, Evidence(
+                source=chunk.source, heading=chunk.heading, quote=s, chunk_id=chunk.id)))
+        return points, True
+
+    # -- grading -----------------------------------------------------------------------
+    def grade(self, question: str | Question, answer: str) -> GradeResult:
+        if isinstance(question, str):
+            if not clean_text(question):
+                raise InvalidInputError(messages.EMPTY_QUESTION)
+            found = self.find_question(question)
+        else:
+            found = question
+        if found is not None:
+            return self.offline.grade(found.question, answer, self.bank_points(found), list(found.misconceptions))
+        try:
+            points, covered = self.retrieved_points(clean_text(question))
+        except StoreError:
+            raise
+        return self.offline.grade(clean_text(question), answer, points, notes_cover=covered)
