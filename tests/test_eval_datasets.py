@@ -45,3 +45,32 @@ def test_two_file_queries_really_point_at_two_files():
             continue
         sources = {n.source for n in notes for rel in r["relevant"] if collapse(rel) in collapse(n.text)}
         assert len(sources) >= 2, r["query"]
+
+
+def test_grading_set_is_large_balanced_and_split_by_question():
+    import yaml
+
+    data = rows("grading.jsonl")
+    bank = {q["id"]: q for q in yaml.safe_load((ROOT / "corpus" / "questions.yaml").read_text(encoding="utf-8"))}
+    assert len(data) >= 240
+    assert len({r["question_id"] for r in data}) >= 60
+    scores = Counter(r["score"] for r in data)
+    assert set(scores) == set(range(6)) and min(scores.values()) >= 35  # spread evenly over 0–5
+    for r in data:
+        assert r["question_id"] in bank and r["question"] == bank[r["question_id"]]["question"]
+        assert r["answer"].strip()
+    cases = Counter(r["case"] for r in data)
+    for hard in ("paraphrase", "fluent_wrong", "idk", "injection", "english", "offtopic", "swapped"):
+        assert cases[hard] >= 3, hard
+    train = {r["question_id"] for r in data if r["split"] == "train"}
+    test = {r["question_id"] for r in data if r["split"] == "test"}
+    assert train and test and not train & test
+
+
+def test_grading_rows_are_what_the_builder_writes():
+    import subprocess
+    import sys
+
+    before = (ROOT / "eval" / "grading.jsonl").read_text(encoding="utf-8")
+    subprocess.run([sys.executable, "build_grading.py"], cwd=ROOT / "eval" / "src", check=True, capture_output=True)
+    assert (ROOT / "eval" / "grading.jsonl").read_text(encoding="utf-8") == before

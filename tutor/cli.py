@@ -157,6 +157,39 @@ def eval_retrieval(
             out.print(f"  - {query}  [dim]({where})[/]", markup=True, highlight=False)
 
 
+@eval_app.command("grading")
+def eval_grading(
+    dataset: Annotated[Path, typer.Option(help="JSONL: {\"question\", \"answer\", \"score\": 0-5} 한 줄에 하나")],
+    grader: Annotated[str, typer.Option(help="offline | llm")] = "offline",
+    split: Annotated[str | None, typer.Option(help="이 split 값(train/test)을 가진 줄만 평가")] = None,
+    report: Annotated[Path | None, typer.Option(help="보고서(Markdown/HTML/혼동 행렬 PNG)를 쓸 폴더")] = None,
+    fit: Annotated[bool, typer.Option("--fit", help="train split으로 오프라인 점수 모델을 다시 맞추고 저장")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="결과를 JSON 한 개로 출력")] = False,
+) -> None:
+    """채점기가 사람의 엄격한 채점과 얼마나 일치하는지 측정합니다 (QWK, Spearman, MAE)."""
+    from tutor.evaluation.datasets import read_jsonl
+    from tutor.evaluation.grading import GradingCase, evaluate_grading, fit_offline_model, print_grading
+
+    cases = read_jsonl(dataset, GradingCase)
+    if fit:
+        summary = fit_offline_model(cases, progress=_progress(), console=out)
+        if as_json:
+            print(json.dumps(summary, ensure_ascii=False))
+        return
+    if split:
+        cases = [c for c in cases if c.split == split]
+        if not cases:
+            raise InvalidInputError(messages.DATASET_EMPTY.format(path=f"{dataset} (split={split})"))
+    result = evaluate_grading(cases, grader=grader, progress=_progress())
+    if report:
+        for path in result.write_report(report):
+            err.print(f"  {path}")
+    if as_json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False))
+    else:
+        print_grading(result, out)
+
+
 @corpus_app.command("import")
 def corpus_import(
     seeds: Annotated[Path, typer.Argument(help="원본 블로그 글 폴더 (예: ../shared/seeds)")],

@@ -143,3 +143,149 @@ def run_grader(cases: list[GradingCase], grade: Callable[[GradingCase], "object"
         if on_step:
             on_step()
     return out
+
+
+# -- the batch run behind `tutor eval grading` -----------------------------------------
+
+@dataclass
+class GradingRun:
+    main: Agreement
+    baselines: dict[str, Agreement]
+    rows: list[dict]
+    fallbacks: int = 0
+
+    def as_dict(self) -> dict:
+        return {**self.main.metrics(), "grader": self.main.name, "fallbacks": self.fallbacks,
+                "baselines": {n: a.metrics() for n, a in self.baselines.items()},
+                "by_case": self.main.by_case()}
+
+    def write_report(self, directory: Path) -> list[Path]:
+        return write_report(directory, {self.main.name: self.main, **self.baselines}, self.rows, self.main.name)
+
+
+def evaluate_grading(cases: list[GradingCase], grader: str = "offline", progress=None,
+                     service=None) -> GradingRun:
+    from tutor.grading.service import GradingService
+
+    service = service or GradingService()
+    results = []
+    ctx = progress if progress is not None else _NullProgress()
+    with ctx:
+        task = ctx.add_task(f"{grader} 채점", total=len(cases))
+        for case in cases:
+            results.append(service.grade(case.question_id or case.question, case.answer, grader=grader))
+            ctx.advance(task)
+    gold = [c.score for c in cases]
+    kinds = [c.case for c in cases]
+    name = results[0].grader.split(":")[0] if results else grader
+    main = Agreement(name if grader == "offline" else f"llm", gold, [r.score for r in results], kinds)
+    # Baselines, mapped to 0–5 by matching the gold histogram of this very set (generous to them).
+    lengths = [len(c.answer) for c in cases]
+    sims = [service.answer_passage_similarity(c.question_id or c.question, c.answer) for c in cases]
+    baselines = {
+        "answer length": Agreement("answer length", gold, quantile_map(lengths, gold), kinds),
+        "answer↔passage cosine": Agreement("answer↔passage cosine", gold, quantile_map(sims, gold), kinds),
+    }
+    rows = [
+        {"question": c.question, "answer": c.answer, "gold": c.score, "pred": r.score, "case": c.case,
+         "grader": r.grader, "flags": r.flags, "covered": r.covered, "missing": r.missing,
+         "misconceptions": r.misconceptions}
+        for c, r in zip(cases, results)
+    ]
+    fallbacks = sum("fallback" in r.flags for r in results)
+    return GradingRun(main, baselines, rows, fallbacks)
+
+
+class _NullProgress:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def add_task(self, *a, **k):
+        return 0
+
+    def advance(self, *a, **k):
+        pass
+
+
+def print_grading(run: GradingRun, console) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"채점 평가 (n={run.main.n})")
+    table.add_column("grader")
+    for col in ("QWK", "Spearman", "MAE", "exact", "±1"):
+        table.add_column(col, justify="right")
+    for name, a in {run.main.name: run.main, **run.baselines}.items():
+        m = a.metrics()
+        table.add_row(name, *(f"{m[k]:.3f}" for k in ("qwk", "spearman", "mae", "exact", "within1")))
+    console.print(table)
+    cases = run.main.by_case()
+    if cases:
+        t2 = Table(title="유형별 평균 점수")
+        for col in ("case", "n", "human", "predicted"):
+            t2.add_column(col)
+        for c, v in cases.items():
+            t2.add_row(c, str(v["n"]), f"{v['gold']:.2f}", f"{v['pred']:.2f}")
+        console.print(t2)
+    if run.fallbacks:
+        console.print(f"[yellow]LLM 응답 실패로 오프라인 채점기로 대체된 답변: {run.fallbacks}개[/]")
+
+
+def fit_offline_model(cases: list[GradingCase], progress=None, console=None,
+                      alphas=(0.1, 0.3, 1.0, 3.0, 10.0)) -> dict:
+    """Fit the score model on the train split only; report grouped-CV and held-out figures."""
+    from tutor.grading import fit as F
+    from tutor.grading.offline import SCORE_MODEL_PATH
+    from tutor.grading.service import GradingService
+
+    service = GradingService()
+    train = [c for c in cases if c.split == "train"]
+    test = [c for c in cases if c.split == "test"]
+    ctx = progress if progress is not None else _NullProgress()
+    feats, gold, groups, fitted = [], [], [], []
+    all_gold = [c.score for c in train]
+    with ctx:
+        task = ctx.add_task("특징 계산 (train)", total=len(train))
+        for i, c in enumerate(train):
+            r = service.grade(c.question_id or c.question, c.answer, grader="offline")
+            if r.features and "non_answer" not in r.flags:  # non-answers are 0 by rule, not fitted
+                feats.append(r.features)
+                gold.append(c.score)
+                groups.append(c.question_id or c.question)
+                fitted.append(i)
+            ctx.advance(task)
+
+    def full(pred_fitted: np.ndarray) -> np.ndarray:
+        pred = np.zeros(len(train), dtype=int)  # rule-based zeros stay zero
+        pred[fitted] = pred_fitted
+        return pred
+
+    def scorer(model: dict, f: dict) -> int:
+        return service.offline.score_with(model, f)
+
+    cv = {a: full(F.cross_validate(feats, gold, groups, alpha=a, scorer=scorer)) for a in alphas}
+    cv_qwk = {a: F.qwk(all_gold, p) for a, p in cv.items()}
+    best = max(cv_qwk, key=cv_qwk.get)
+    model = F.fit(feats, gold, alpha=best)
+    model["cv_qwk"] = round(cv_qwk[best], 4)
+    model["cv_mae"] = round(float(np.abs(np.array(all_gold) - cv[best]).mean()), 4)
+    F.save(model, SCORE_MODEL_PATH)
+    service.offline.model = model
+    summary = {"alpha": best, "cv_qwk_by_alpha": {str(a): round(q, 4) for a, q in cv_qwk.items()},
+               "train_cv": {"qwk": model["cv_qwk"], "mae": model["cv_mae"], "n": len(train),
+                            "fitted_rows": len(gold)},
+               "model": str(SCORE_MODEL_PATH)}
+    if test:
+        run = evaluate_grading(test, grader="offline", service=service)
+        summary["test"] = run.main.metrics()
+    if console is not None:
+        console.print(f"alpha={best} (grouped 5-fold CV on train, n={len(train)}): "
+                      f"QWK {model['cv_qwk']:.3f}, MAE {model['cv_mae']:.3f}")
+        if test:
+            t = summary["test"]
+            console.print(f"held-out test (n={t['n']}): QWK {t['qwk']:.3f}, MAE {t['mae']:.3f}, "
+                          f"Spearman {t['spearman']:.3f}")
+        console.print(f"saved {SCORE_MODEL_PATH}")
+    return summary

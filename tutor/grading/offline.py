@@ -21,10 +21,12 @@ import numpy as np
 from tutor import messages
 from tutor.grading.bank import Question
 from tutor.grading.models import Evidence, GradeResult, KeyPointVerdict
-from tutor.grading.text import Answer, content_tokens, flipped, is_non_answer, read_answer
+from tutor.grading.text import Answer, content_tokens, contradicts, is_non_answer, read_answer
 from tutor.retrieval.lexical import load_glossary
 
 SCORE_MODEL_PATH = Path(__file__).with_name("score_model.json")
+# Length (content words, log) helps tell a complete answer from a terse one, but it is what
+# long fluent-but-wrong answers exploit, so the rubric caps in `score_with` override it.
 FEATURES = ("cov_mean", "cov_frac", "contra_frac", "miscon", "miscon_any", "clean_cov", "novel_lex", "sem_max",
             "off_topic", "len_log")
 # An answer that shares almost no words with the key points beyond the question's own, and
@@ -110,7 +112,7 @@ class OfflineGrader:
                 coverage = 0.5 * sem_part + 0.5 * lex
             span = units[best]
             status = "covered" if coverage >= COVERED else "partial" if coverage >= PARTIAL else "missing"
-            if status != "missing" and flipped(p.point, span):
+            if status != "missing" and contradicts(p.point, span):
                 status, contradicted = "contradicted", contradicted + 1
             verdicts.append(KeyPointVerdict(id=p.id, point=p.point, status=status,
                                             coverage=round(coverage, 4), answer_span=span,
@@ -124,7 +126,9 @@ class OfflineGrader:
                 best = int(np.argmax(m_sims[:, k]))
                 closest_point = float(sims[best].max())
                 lex = self._lexical(set(content_tokens(text)), set(content_tokens(units[best], self.glossary)))
-                if m_sims[best, k] >= SEM_HIGH and m_sims[best, k] > closest_point and lex >= 0.5:
+                if (m_sims[best, k] >= SEM_HIGH and m_sims[best, k] > closest_point and lex >= 0.5
+                        # an answer that says the opposite of the misconception does not state it
+                        and not contradicts(text, " ".join(answer.sentences))):
                     hits.append(text)
                     # The point this misconception denies is not covered, however many of its
                     # words the answer repeats.
@@ -157,9 +161,21 @@ class OfflineGrader:
         return feats, verdicts, hits
 
     def score(self, feats: dict[str, float]) -> int:
-        w = self.model["weights"]
-        raw = self.model["bias"] + sum(w.get(f, 0.0) * feats.get(f, 0.0) for f in FEATURES)
-        return int(np.clip(round(raw), 0, 5))
+        return self.score_with(self.model, feats)
+
+    @staticmethod
+    def score_with(model: dict, feats: dict[str, float]) -> int:
+        w = model["weights"]
+        raw = model["bias"] + sum(w.get(f, 0.0) * feats.get(f, 0.0) for f in FEATURES)
+        score = int(np.clip(round(raw), 0, 5))
+        # Rubric caps, not fitted: a stated misconception is at least "a notable error" (≤ 2);
+        # several wrong statements make the answer "mostly wrong" (≤ 1).
+        wrong = feats.get("miscon", 0.0) + feats.get("contra_frac", 0.0) * 4
+        if wrong >= 2:
+            return min(score, 1)
+        if wrong >= 1:
+            return min(score, 2)
+        return score
 
     # -- public ------------------------------------------------------------------------
     def grade(self, question_text: str, answer_text: str, points: list[GradingPoint],

@@ -100,7 +100,17 @@ class GradingService:
         return points, True
 
     # -- grading -----------------------------------------------------------------------
-    def grade(self, question: str | Question, answer: str) -> GradeResult:
+    def answer_passage_similarity(self, question: str, answer: str) -> float:
+        """Baseline signal: e5 cosine between the answer and its question's best passage."""
+        found = self.find_question(question)
+        text = " ".join(k.quote for k in found.key_points) if found else question
+        passage = self.retriever.retrieve(text[:500], k=1).hits[0].chunk.text
+        if not clean_text(answer):
+            return 0.0
+        a, p = self.offline._embed([clean_text(answer)[:2000], passage])
+        return float(a @ p)
+
+    def grade(self, question: str | Question, answer: str, grader: str = "offline") -> GradeResult:
         if isinstance(question, str):
             if not clean_text(question):
                 raise InvalidInputError(messages.EMPTY_QUESTION)

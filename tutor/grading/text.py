@@ -38,7 +38,7 @@ ANTONYMS: tuple[tuple[str, str], ...] = (
     ("증가", "감소"), ("높", "낮"), ("높이", "낮추"), ("크", "작"), ("많", "적"), ("늘", "줄"),
     ("늘리", "줄이"), ("빠르", "느리"), ("오르", "떨어지"), ("올라가", "내려가"), ("완화", "악화"),
     ("과적합", "과소"), ("정밀", "재현"), ("precision", "recall"), ("양성", "음성"), ("양수", "음수"),
-    ("최소", "최대"), ("최댓값", "평균값"), ("있", "없"), ("increase", "decrease"), ("high", "low"),
+    ("최소", "최대"), ("최댓값", "평균값"), ("같", "다르"), ("increase", "decrease"), ("high", "low"),
     ("large", "small"), ("overfitting", "underfitting"), ("커지", "작아지"), ("커지", "작"), ("커지", "줄어들"), ("크", "작아지"),
     ("줄이", "일으키"), ("해결", "일으키"), ("완화", "일으키"), ("막", "일으키"), ("줄어들", "늘어나"),
     ("유지", "사라지"), ("빨라지", "느려지"),
@@ -65,9 +65,16 @@ def clean_text(text: str) -> str:
     return re.sub(r"[ \t]+", " ", re.sub(r"\s*\n\s*", "\n", text)).strip()
 
 
+# Hard boundaries first (line breaks, sentence punctuation, brackets), so that text appended
+# to an answer can never merge with, and take down, a sentence of the answer itself.
+_HARD_BREAK = re.compile(r"\n|(?<=[.!?])\s+|\s*(?=\[)|(?<=\])\s*")
+
+
 def sentences_of(text: str) -> list[str]:
     out: list[str] = []
-    for para in text.split("\n"):
+    for para in _HARD_BREAK.split(text):
+        if not para or not para.strip():
+            continue
         for s in _kiwi().split_into_sents(para):
             s = s.text.strip()
             if s:
@@ -75,8 +82,19 @@ def sentences_of(text: str) -> list[str]:
     return out
 
 
+def looks_binary(raw: str) -> bool:
+    """Control characters, replacement characters or private-use code points in bulk."""
+    if not raw:
+        return False
+    odd = sum(1 for c in raw if (unicodedata.category(c) in ("Cc", "Co", "Cs") and c not in "\n\t\r")
+              or c in "\ufffd\xff\xfe")
+    return odd / len(raw) > 0.1
+
+
 def read_answer(raw: str) -> Answer:
     raw = raw if isinstance(raw, str) else ""
+    if looks_binary(raw):
+        raw = ""
     text = clean_text(raw)
     truncated = len(text) > MAX_SCORED_CHARS
     text = text[:MAX_SCORED_CHARS]
@@ -145,11 +163,35 @@ def _polar_terms(text: str) -> tuple[set[str], set[str]]:
     return content, negated
 
 
+_CLAUSE = re.compile(r"\s*[,;·]\s*|(?<=고)\s+|(?<=며)\s+|(?<=는데)\s+|(?<=지만)\s+|(?<=면서)\s+|(?<=[.?!])\s+")
+
+
+def clauses(text: str) -> list[str]:
+    return [c for c in _CLAUSE.split(text) if c and c.strip()]
+
+
+def contradicts(reference: str, candidate: str) -> bool:
+    """Clause by clause: does some clause of `candidate` state a clause of `reference` the
+    other way round? Each reference clause is compared with the candidate clause sharing
+    the most content words (at least three), so "A는 맞는데 B는 못 한다" is not read as
+    denying "A는 맞다"."""
+    cand = [(c, set(content_tokens(c))) for c in clauses(candidate)]
+    for ref_clause in clauses(reference):
+        ref_terms = set(content_tokens(ref_clause))
+        if len(ref_terms) < 2 or not cand:
+            continue
+        best, overlap = max(((c, len(ref_terms & t)) for c, t in cand), key=lambda x: x[1])
+        if overlap >= 3 and flipped(ref_clause, best):
+            return True
+    return False
+
+
 def flipped(reference: str, candidate: str) -> bool:
     """Does `candidate` state `reference`'s relation the other way round?
 
     Either it uses the antonym of a relation word the reference uses (and not the word
     itself), or it negates a word the two share that the reference does not negate.
+    Compare single clauses; `contradicts` aligns them.
     """
     ref_terms, ref_neg = _polar_terms(reference)
     cand_terms, cand_neg = _polar_terms(candidate)
@@ -157,5 +199,6 @@ def flipped(reference: str, candidate: str) -> bool:
         for partner in _ANTONYM_OF.get(term, ()):
             if partner in cand_terms and term not in cand_terms and partner not in ref_terms:
                 return True
-    shared = ref_terms & cand_terms
-    return bool((ref_neg ^ cand_neg) & shared)
+    if bool(ref_neg) == bool(cand_neg):
+        return False  # both or neither negate: "영향이 없는" and "영향을 주지 않는" agree
+    return bool((ref_neg or cand_neg) & ref_terms & cand_terms)
