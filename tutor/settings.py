@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -45,11 +45,22 @@ class Settings(BaseSettings):
     rrf_k: int = Field(default=60, ge=1)
     candidates: int = Field(default=30, ge=1, description="융합 전에 각 검색기가 가져오는 후보 수")
     max_query_chars: int = Field(default=2000, ge=10)
+    llm: str = Field(
+        default="none",
+        description="'none'(기본, 오프라인 채점) 또는 init_chat_model 형식: openai:<모델>, ollama:<모델>, anthropic:<모델>",
+    )
+    llm_base_url: str | None = Field(default=None, description="OpenAI 호환 서버 주소 (vLLM, LM Studio, llama.cpp)")
+    llm_api_key: SecretStr | None = None
+    llm_timeout: float = Field(default=30.0, gt=0)
 
-    @field_validator("chroma_url", mode="before")
+    @field_validator("chroma_url", "llm_base_url", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def llm_enabled(self) -> bool:
+        return self.llm.strip().lower() not in ("", "none", "off", "false")
 
     @property
     def store_dir(self) -> Path:

@@ -177,8 +177,8 @@ def evaluate_grading(cases: list[GradingCase], grader: str = "offline", progress
             ctx.advance(task)
     gold = [c.score for c in cases]
     kinds = [c.case for c in cases]
-    name = results[0].grader.split(":")[0] if results else grader
-    main = Agreement(name if grader == "offline" else f"llm", gold, [r.score for r in results], kinds)
+    name = "offline" if grader == "offline" else f"llm ({service.settings.llm})"
+    main = Agreement(name, gold, [r.score for r in results], kinds)
     # Baselines, mapped to 0–5 by matching the gold histogram of this very set (generous to them).
     lengths = [len(c.answer) for c in cases]
     sims = [service.answer_passage_similarity(c.question_id or c.question, c.answer) for c in cases]

@@ -10,7 +10,7 @@ from functools import cached_property
 
 from tutor import messages
 from tutor.corpus.chunking import Chunk
-from tutor.errors import InvalidInputError, StoreError
+from tutor.errors import InvalidInputError
 from tutor.grading.bank import Question, QuestionBank, cached_bank
 from tutor.grading.models import Evidence, GradeResult
 from tutor.grading.offline import GradingPoint, OfflineGrader, points_from_bank
@@ -41,6 +41,18 @@ class GradingService:
         if self._retriever is None:
             self._retriever = open_retriever(self.settings)
         return self._retriever
+
+    @cached_property
+    def llm(self):
+        """The configured LLM judge, or None (TUTOR_LLM=none)."""
+        if not self.settings.llm_enabled:
+            return None
+        from tutor.grading.llm import LLMGrader, SQLiteLLMCache, build_chat_model
+
+        key = self.settings.llm_api_key.get_secret_value() if self.settings.llm_api_key else None
+        model = build_chat_model(self.settings.llm, self.settings.llm_base_url, key, self.settings.llm_timeout)
+        return LLMGrader(model, self.settings.llm, self.settings.prompts_dir, self.settings.llm_timeout,
+                         cache=SQLiteLLMCache(self.settings.home / "llm_cache.sqlite"))
 
     @cached_property
     def offline(self) -> OfflineGrader:
@@ -110,7 +122,11 @@ class GradingService:
         a, p = self.offline._embed([clean_text(answer)[:2000], passage])
         return float(a @ p)
 
-    def grade(self, question: str | Question, answer: str, grader: str = "offline") -> GradeResult:
+    def grade(self, question: str | Question, answer: str, grader: str = "auto") -> GradeResult:
+        """`grader`: "offline", "llm" (error if none configured) or "auto" (LLM when configured).
+
+        LLM timeouts, errors and malformed replies fall back to the offline grade, flagged
+        "fallback" with a Korean message saying why."""
         if isinstance(question, str):
             if not clean_text(question):
                 raise InvalidInputError(messages.EMPTY_QUESTION)
@@ -118,9 +134,27 @@ class GradingService:
         else:
             found = question
         if found is not None:
-            return self.offline.grade(found.question, answer, self.bank_points(found), list(found.misconceptions))
+            text, points, misconceptions, covered = (
+                found.question, self.bank_points(found), list(found.misconceptions), True)
+        else:
+            text = clean_text(question)
+            points, covered = self.retrieved_points(text)
+            misconceptions = []
+        offline = self.offline.grade(text, answer, points, misconceptions, notes_cover=covered)
+        if grader == "offline" or not covered or "non_answer" in offline.flags:
+            return offline  # nothing for an LLM to add to an empty answer or an uncovered question
+        judge = self.llm
+        if judge is None:
+            if grader == "llm":
+                raise InvalidInputError(messages.LLM_NOT_CONFIGURED)
+            return offline
+        from tutor.grading.llm import LLMGradingError
+
         try:
-            points, covered = self.retrieved_points(clean_text(question))
-        except StoreError:
-            raise
-        return self.offline.grade(clean_text(question), answer, points, notes_cover=covered)
+            return judge.grade(text, answer, points, misconceptions, offline)
+        except LLMGradingError as exc:
+            log.warning("LLM grading failed, offline grade used: %s", exc)
+            return offline.model_copy(update={
+                "flags": [*offline.flags, "fallback"],
+                "message": " ".join(filter(None, [messages.LLM_FALLBACK.format(reason=exc), offline.message])),
+            })
