@@ -109,6 +109,117 @@ def search(
         out.print(c.text, markup=False, highlight=False)
 
 
+@app.command()
+def grade(
+    answer: Annotated[str, typer.Option("--answer", "-a", help="지원자의 답변")],
+    question: Annotated[str | None, typer.Option("--question", "-q", help="면접 질문 (질문 은행에 없어도 됨)")] = None,
+    question_id: Annotated[str | None, typer.Option("--id", help="질문 은행의 질문 id (예: bn-01)")] = None,
+    grader: Annotated[str, typer.Option(help="auto | offline | llm")] = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="GradeResult를 JSON으로 출력")] = False,
+) -> None:
+    """답변 하나를 노트에 근거해 채점하고 피드백과 꼬리 질문을 보여 줍니다."""
+    from rich.markdown import Markdown
+
+    from tutor.grading.feedback import pick_follow_up, render_feedback
+    from tutor.grading.service import GradingService
+
+    if grader not in ("auto", "offline", "llm"):
+        raise typer.BadParameter("auto, offline, llm 중 하나를 고르세요.", param_hint="--grader")
+    service = GradingService()
+    if question_id:
+        found = service.find_question(question_id)
+        if found is None:
+            raise InvalidInputError(messages.UNKNOWN_QUESTION.format(id=question_id))
+    elif question:
+        found = service.find_question(question, fuzzy=True)
+    else:
+        raise InvalidInputError(messages.EMPTY_QUESTION)
+    result = service.grade(found or question, answer, grader=grader)
+    follow = pick_follow_up(found, result)
+    if as_json:
+        print(json.dumps({
+            **result.model_dump(mode="json"),
+            "question_id": found.id if found else None,
+            "model_answer": found.model_answer if found else None,
+            "follow_up": follow.question if follow else None,
+        }, ensure_ascii=False))
+        return
+    out.print(Markdown(render_feedback(result, found, follow)))
+
+
+@app.command()
+def questions(
+    topic: Annotated[str | None, typer.Option(help="이 주제의 질문만")] = None,
+) -> None:
+    """질문 은행의 질문 목록 (id, 주제, 난이도)."""
+    from tutor.grading.bank import cached_bank
+
+    bank = cached_bank(get_settings().corpus_dir / "questions.yaml")
+    table = Table(title=f"질문 은행 ({len(bank.questions)}문항, 주제 {len(bank.topics)}개)")
+    for col in ("id", "주제", "난이도", "질문"):
+        table.add_column(col)
+    for q in bank.questions:
+        if topic is None or q.topic == topic:
+            table.add_row(q.id, q.topic, str(q.difficulty), q.question)
+    out.print(table)
+
+
+@app.command()
+def practice(
+    topic: Annotated[str | None, typer.Option(help="주제 (예: 배치 정규화). 비우면 전체 랜덤")] = None,
+    difficulty: Annotated[int | None, typer.Option(min=1, max=3, help="난이도 1–3")] = None,
+    depth: Annotated[int, typer.Option(min=0, max=5, help="꼬리 질문 최대 깊이")] = 2,
+    questions: Annotated[int, typer.Option("--questions", "-n", min=1, help="본 질문 수")] = 5,
+) -> None:
+    """터미널 모의 면접: 질문 → 답변 → 채점·피드백 → 꼬리 질문 → 다음 질문.
+
+    답변 대신 /힌트, /건너뛰기, /종료 를 입력할 수 있습니다."""
+    from rich.markdown import Markdown
+
+    from tutor.grading.service import GradingService
+    from tutor.session.interview import InterviewSession
+
+    service = GradingService()
+    if topic and topic not in service.bank.topics:
+        raise InvalidInputError(messages.UNKNOWN_TOPIC.format(topic=topic, topics=", ".join(service.bank.topics)))
+    session = InterviewSession(service, topic=topic, difficulty=difficulty, depth=depth)
+    out.print(f"[bold]모의 면접을 시작합니다.[/] 본 질문 {questions}개, 꼬리 질문 최대 {depth}개씩. "
+              "/힌트 · /건너뛰기 · /종료")
+    turn = session.next_question()
+    asked = 1
+    while True:
+        label = "꼬리 질문" if turn.follow_up else f"질문 {asked}"
+        out.rule(f"{label} · {turn.question.topic} · 난이도 {turn.question.difficulty}", align="left")
+        out.print(turn.text, highlight=False)
+        try:
+            text = typer.prompt("답변", default="", show_default=False)
+        except (EOFError, typer.Abort):
+            break
+        command = text.strip()
+        if command in ("/종료", "/quit", "/q"):
+            break
+        if command in ("/힌트", "/hint"):
+            out.print(f"[cyan]{session.hint()}[/]")
+            continue
+        if command in ("/건너뛰기", "/skip"):
+            if asked >= questions:
+                break
+            turn, asked = session.skip(), asked + 1
+            continue
+        if not command:
+            out.print(f"[yellow]{messages.EMPTY_ANSWER}[/]")
+            continue
+        reply = session.answer(text)
+        out.print(Markdown(reply.feedback))
+        if reply.next_turn is not None:
+            turn = reply.next_turn
+            continue
+        if asked >= questions:
+            break
+        turn, asked = session.next_question(), asked + 1
+    out.print("[bold]면접을 마칩니다. 수고하셨습니다![/]")
+
+
 @eval_app.command("retrieval")
 def eval_retrieval(
     dataset: Annotated[Path, typer.Option(help="JSONL: {\"query\": ..., \"relevant\": [...]} 한 줄에 하나")],

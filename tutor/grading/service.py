@@ -21,6 +21,10 @@ from tutor.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
+# Two questions whose e5 cosine reaches this are the same question reworded (measured on the
+# bank: paraphrases ≥ 0.95, different questions on one topic ≤ 0.94).
+SAME_QUESTION = 0.95
+
 
 def _collapse(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
@@ -65,12 +69,21 @@ class GradingService:
         return OfflineGrader(self.retriever.store.embeddings, self.settings.corpus_dir, idf)
 
     # -- questions ---------------------------------------------------------------------
-    def find_question(self, text_or_id: str) -> Question | None:
-        """A bank question by id, or by its exact (whitespace-insensitive) wording."""
+    def find_question(self, text_or_id: str, fuzzy: bool = False) -> Question | None:
+        """A bank question by id or exact wording; with `fuzzy`, also the same question in
+        other words (e5 cosine ≥ SAME_QUESTION: "…언제 사용되며…" finds "…언제 쓰며…", while
+        "배치 정규화의 단점은?" does not borrow the key points of "배치 정규화란?")."""
         key = _collapse(text_or_id)
-        return self.bank.get(key) or next(
-            (q for q in self.bank.questions if _collapse(q.question) == key), None
-        )
+        found = self.bank.get(key) or next((q for q in self.bank.questions if _collapse(q.question) == key), None)
+        if found is not None or not fuzzy or not key:
+            return found
+        sims = self._bank_vectors @ self.offline._embed([key])[0]
+        best = int(sims.argmax())
+        return self.bank.questions[best] if sims[best] >= SAME_QUESTION else None
+
+    @cached_property
+    def _bank_vectors(self):
+        return self.offline._embed([q.question for q in self.bank.questions])
 
     def _chunk_for(self, source: str, quote: str) -> Chunk | None:
         wanted = _collapse(quote)
@@ -112,6 +125,19 @@ class GradingService:
         return points, True
 
     # -- grading -----------------------------------------------------------------------
+    def grade_follow_up(self, question: Question, key_point_id: str, follow_up: str, answer: str) -> GradeResult:
+        """A follow-up digs into one key point: grade the answer against that point alone."""
+        points = [p for p in self.bank_points(question) if p.id == key_point_id] or self.bank_points(question)
+        result = self.offline.grade(follow_up, answer, points, list(question.misconceptions))
+        if "non_answer" in result.flags or not result.key_points:
+            return result
+        # One point asked, one point judged: the rubric applied to that point alone.
+        status = result.key_points[0].status
+        score = {"covered": 5, "partial": 3, "missing": 1, "contradicted": 1}[status]
+        if result.misconceptions:
+            score = min(score, 1)
+        return result.model_copy(update={"score": score})
+
     def answer_passage_similarity(self, question: str, answer: str) -> float:
         """Baseline signal: e5 cosine between the answer and its question's best passage."""
         found = self.find_question(question)
@@ -130,7 +156,7 @@ class GradingService:
         if isinstance(question, str):
             if not clean_text(question):
                 raise InvalidInputError(messages.EMPTY_QUESTION)
-            found = self.find_question(question)
+            found = self.find_question(question, fuzzy=True)
         else:
             found = question
         if found is not None:

@@ -1,0 +1,75 @@
+"""Turning a grade into what the candidate reads: 잘한 점, 빠진 점, 오개념, a model answer,
+the passages it rests on (quoted verbatim, with file and heading) and the follow-up question."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tutor.grading.bank import Question
+from tutor.grading.models import RUBRIC, Evidence, GradeResult
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    question: str
+    key_point_id: str
+    key_point: str
+
+
+def format_citation(ev: Evidence) -> str:
+    """The one place a citation is formatted: the quote verbatim, then where it is from."""
+    where = f"{ev.source} · {ev.heading}" if ev.heading else ev.source
+    return f"> {ev.quote}\n>\n> — {where}"
+
+
+def follow_ups_for(question: Question | None, result: GradeResult, limit: int = 2) -> list[FollowUp]:
+    """Follow-ups aimed at what the answer got wrong, else missed, else half-said.
+
+    Key points are listed in the bank in order of importance; points that have a curated
+    follow-up come before ones that need a generic question."""
+    if question is None or not result.key_points or limit <= 0:
+        return []
+    curated = {f.key_point: f.question for f in question.follow_ups}
+    ranked = []
+    for rank, status in enumerate(("contradicted", "missing", "partial")):
+        for order, v in enumerate(result.key_points):
+            if v.status == status:
+                ranked.append((v.id not in curated, rank, order, v))
+    ranked.sort(key=lambda x: x[:3])
+    out = []
+    for _, _, _, v in ranked[:limit]:
+        text = curated.get(v.id) or f"방금 답변에서 다루지 않은 부분을 여쭤볼게요. \"{v.point}\" — 왜 그런지 설명해 주시겠어요?"
+        out.append(FollowUp(text, v.id, v.point))
+    return out
+
+
+def pick_follow_up(question: Question | None, result: GradeResult) -> FollowUp | None:
+    found = follow_ups_for(question, result, limit=1)
+    return found[0] if found else None
+
+
+def render_feedback(result: GradeResult, question: Question | None = None,
+                    follow_up: FollowUp | None = None) -> str:
+    """Korean Markdown feedback for the chat, the terminal and exported sessions."""
+    lines = [f"### 점수: {result.score}/5 — {RUBRIC[result.score]}"]
+    if result.message:
+        lines += ["", f"_{result.message}_"]
+    if not result.notes_cover:
+        return "\n".join(lines)
+    if result.covered:
+        lines += ["", "**잘한 점**"] + [f"- {p}" for p in result.covered]
+    if result.missing:
+        lines += ["", "**빠진 점**"] + [f"- {p}" for p in result.missing]
+    if result.misconceptions:
+        lines += ["", "**오개념**"] + [f"- {m}" for m in result.misconceptions]
+    if question is not None:
+        lines += ["", "**모범 답안**", question.model_answer]
+    cited = list({(e.source, e.quote): e for e in result.evidence}.values())
+    if cited:
+        lines += ["", "<details><summary>근거: 노트 인용</summary>", ""]
+        for ev in cited:
+            lines += [format_citation(ev), ""]
+        lines.append("</details>")
+    if follow_up is not None:
+        lines += ["", f"**꼬리 질문:** {follow_up.question}"]
+    return "\n".join(lines)

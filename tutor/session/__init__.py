@@ -1,0 +1,1 @@
+"""The interview itself: ask → answer → grade → feedback → follow-up, one coherent exchange."""

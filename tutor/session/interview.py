@@ -1,0 +1,84 @@
+"""Interview state for one candidate: picks questions, grades answers, asks follow-ups (꼬리
+질문) up to a depth, then moves on. The terminal `tutor practice` and the browser use it."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from tutor.grading.bank import Question
+from tutor.grading.feedback import FollowUp, follow_ups_for, render_feedback
+from tutor.grading.models import GradeResult
+from tutor.grading.service import GradingService
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question put to the candidate: a bank question, or a follow-up on one key point."""
+
+    question: Question
+    text: str
+    follow_up: FollowUp | None = None
+    depth: int = 0
+
+
+@dataclass
+class Reply:
+    result: GradeResult
+    feedback: str
+    next_turn: Turn | None
+
+
+@dataclass
+class InterviewSession:
+    service: GradingService
+    topic: str | None = None
+    difficulty: int | None = None
+    depth: int = 2
+    seed: int | None = None
+    asked: list[str] = field(default_factory=list)
+    current: Turn | None = None
+    pending: list[FollowUp] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+
+    def pool(self) -> list[Question]:
+        return [q for q in self.service.bank.questions
+                if (self.topic in (None, "", "전체 랜덤") or q.topic == self.topic)
+                and (self.difficulty is None or q.difficulty == self.difficulty)]
+
+    def next_question(self) -> Turn:
+        pool = self.pool() or list(self.service.bank.questions)
+        fresh = [q for q in pool if q.id not in self.asked] or pool
+        q = self._rng.choice(fresh)
+        self.asked.append(q.id)
+        self.current = Turn(q, q.question)
+        return self.current
+
+    def hint(self) -> str:
+        """The first key point's key words, without giving the answer away."""
+        turn = self.current or self.next_question()
+        point = turn.follow_up.key_point if turn.follow_up else turn.question.key_points[0].point
+        words = [w for w in point.replace("(", " ").replace(")", " ").split() if len(w) >= 2][:3]
+        return f"힌트: '{' · '.join(words)}' 쪽으로 생각해 보세요."
+
+    def answer(self, text: str) -> Reply:
+        turn = self.current or self.next_question()
+        if turn.follow_up is None:
+            result = self.service.grade(turn.question, text)
+            # The follow-ups for this question: its weakest key points, up to `depth` of them.
+            self.pending = follow_ups_for(turn.question, result, self.depth) if result.notes_cover else []
+            feedback_question = turn.question
+        else:
+            result = self.service.grade_follow_up(turn.question, turn.follow_up.key_point_id, turn.text, text)
+            feedback_question = None
+        follow = self.pending.pop(0) if self.pending else None
+        feedback = render_feedback(result, feedback_question, follow)
+        self.current = Turn(turn.question, follow.question, follow, turn.depth + 1) if follow else None
+        return Reply(result, feedback, self.current)
+
+    def skip(self) -> Turn:
+        self.current = None
+        self.pending = []
+        return self.next_question()
