@@ -24,7 +24,8 @@ def bank():
 
 
 def test_bank_loads_with_the_documented_schema(bank):
-    assert len(bank.questions) >= 20
+    assert len(bank.questions) >= 100
+    assert len(bank.topics) >= 15
     for q in bank.questions:
         assert 3 <= len(q.key_points) <= 6
         assert re.search(r"[가-힣]", q.question) and re.search(r"[가-힣]", q.model_answer)
