@@ -2,7 +2,6 @@
 endpoint on 127.0.0.1; every failure must fall back to the offline grade and say so."""
 
 import json
-import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

@@ -7,11 +7,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from tutor.retrieval.lexical import _kiwi, expand_query
+from tutor.retrieval.lexical import kiwi, expand_query
+from tutor.text import strip_controls
 
 MAX_SCORED_CHARS = 4000  # a 100 KB paste is graded on its beginning, and the user is told
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ufffd]")
 _CONTENT_TAGS = ("NNG", "NNP", "VV", "VA", "XR", "SL", "SN")
 
 # Text addressed to the grader, not to the interviewer: it is data and never scores.
@@ -61,7 +61,7 @@ class Answer:
 
 
 def clean_text(text: str) -> str:
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text or ""))
+    text = strip_controls(text)
     return re.sub(r"[ \t]+", " ", re.sub(r"\s*\n\s*", "\n", text)).strip()
 
 
@@ -75,7 +75,7 @@ def sentences_of(text: str) -> list[str]:
     for para in _HARD_BREAK.split(text):
         if not para or not para.strip():
             continue
-        for s in _kiwi().split_into_sents(para):
+        for s in kiwi().split_into_sents(para):
             s = s.text.strip()
             if s:
                 out.append(s)
@@ -114,7 +114,7 @@ def content_tokens(text: str, glossary: list[tuple[str, ...]] | None = None) -> 
     """Nouns, verb/adjective stems, roots and English terms (lower-cased), glossary-expanded."""
     if glossary:
         text = expand_query(text, glossary)
-    return [t.form.lower() for t in _kiwi().tokenize(text) if t.tag.startswith(_CONTENT_TAGS)]
+    return [t.form.lower() for t in kiwi().tokenize(text) if t.tag.startswith(_CONTENT_TAGS)]
 
 
 # Words every hedge or filler sentence uses; they say nothing about the topic.
@@ -145,7 +145,7 @@ def is_non_answer(answer: Answer, question: str, glossary: list[tuple[str, ...]]
 
 def _polar_terms(text: str) -> tuple[set[str], set[str]]:
     """(content morphemes, the ones the text negates: '적용하지 않', '안 쓰', 'not applied')."""
-    tokens = [(t.form.lower(), t.tag) for t in _kiwi().tokenize(text)]
+    tokens = [(t.form.lower(), t.tag) for t in kiwi().tokenize(text)]
     content = {f for f, tag in tokens if tag.startswith(_CONTENT_TAGS)}
     negated: set[str] = set()
     for i, (form, tag) in enumerate(tokens):

@@ -7,7 +7,6 @@ grading layer can answer "노트에 없는 내용입니다" instead of grading a
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -19,6 +18,7 @@ from tutor.errors import InvalidInputError
 from tutor.retrieval.lexical import BM25Index, load_glossary
 from tutor.retrieval.store import NoteStore
 from tutor.settings import Settings
+from tutor.text import strip_controls
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")
@@ -64,15 +64,11 @@ class RetrievalResult:
     signals: dict[str, float] = field(default_factory=dict)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
-
-
 def clean_query(query: str, max_chars: int) -> str:
     """Normalise a user's query; raise InvalidInputError with a Korean message if unusable."""
     if not isinstance(query, str):
         raise InvalidInputError(messages.NOT_TEXT)
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", query))
-    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+", " ", strip_controls(query)).strip()
     if not text:
         raise InvalidInputError(messages.EMPTY_QUERY)
     if len(text) > max_chars:

@@ -36,7 +36,7 @@ def bigram_tokens(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _kiwi():
+def kiwi():
     from kiwipiepy import Kiwi
 
     return Kiwi()
@@ -46,7 +46,7 @@ def morpheme_tokens(text: str) -> list[str]:
     """Content morphemes (nouns, verb/adjective stems, roots, foreign words) via kiwipiepy."""
     return [
         t.form.lower()
-        for t in _kiwi().tokenize(text)
+        for t in kiwi().tokenize(text)
         if t.tag.startswith(_KIWI_TAGS)
     ]
 
