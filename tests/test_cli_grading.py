@@ -74,3 +74,24 @@ def test_eval_grading_json_report_and_baselines(indexed_home, tmp_path):
     assert data["qwk"] > max(b["qwk"] for b in data["baselines"].values())
     for name in ("report.md", "report.html", "confusion.png", "predictions.jsonl"):
         assert (tmp_path / "rep" / name).stat().st_size > 0
+
+
+def test_practice_is_recorded_and_history_exports_it(indexed_home, tmp_path):
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(indexed_home, home)
+    proc = tutor("practice", "--topic", "배치 정규화", "-n", "1", "--depth", "0", home=home,
+                 stdin="각 층의 출력을 평균 0 분산 1로 정규화해서 학습을 안정시켜요\n")
+    assert proc.returncode == 0, proc.stderr
+    hist = tutor("history", home=home)
+    assert hist.returncode == 0 and "배치 정규화" in hist.stdout and "약한 주제" in hist.stdout
+    import re
+
+    session = re.search(r"^\s+([0-9a-f]{8})\s+\d{4}-", hist.stdout, re.M).group(1)
+    md = tutor("history", "--export", session, home=home)
+    assert md.returncode == 0 and "## 1. 질문 · 배치 정규화" in md.stdout
+    js = tutor("history", "--export", session, "--format", "json", home=home)
+    assert json.loads(js.stdout)["turns"][0]["topic"] == "배치 정규화"
+    bad = tutor("history", "--export", "zzzz", home=home)
+    assert bad.returncode == 2 and "세션" in bad.stderr

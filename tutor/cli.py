@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -170,6 +171,7 @@ def practice(
     difficulty: Annotated[int | None, typer.Option(min=1, max=3, help="난이도 1–3")] = None,
     depth: Annotated[int, typer.Option(min=0, max=5, help="꼬리 질문 최대 깊이")] = 2,
     questions: Annotated[int, typer.Option("--questions", "-n", min=1, help="본 질문 수")] = 5,
+    review: Annotated[bool, typer.Option("--review", help="복습: 예전에 못 한 질문부터 다시 (간격 반복)")] = False,
 ) -> None:
     """터미널 모의 면접: 질문 → 답변 → 채점·피드백 → 꼬리 질문 → 다음 질문.
 
@@ -179,10 +181,17 @@ def practice(
     from tutor.grading.service import GradingService
     from tutor.session.interview import InterviewSession
 
-    service = GradingService()
+    from tutor.session.history import History
+
+    settings = get_settings()
+    service = GradingService(settings)
     if topic and topic not in service.bank.topics:
         raise InvalidInputError(messages.UNKNOWN_TOPIC.format(topic=topic, topics=", ".join(service.bank.topics)))
-    session = InterviewSession(service, topic=topic, difficulty=difficulty, depth=depth)
+    history = History(settings.history_path)
+    if review and not history.review_queue(settings.user):
+        out.print(f"[yellow]{messages.NOTHING_TO_REVIEW}[/]")
+    session = InterviewSession(service, topic=topic, difficulty=difficulty, depth=depth,
+                               history=history, user=settings.user, review=review)
     out.print(f"[bold]모의 면접을 시작합니다.[/] 본 질문 {questions}개, 꼬리 질문 최대 {depth}개씩. "
               "/힌트 · /건너뛰기 · /종료")
     turn = session.next_question()
@@ -217,7 +226,45 @@ def practice(
         if asked >= questions:
             break
         turn, asked = session.next_question(), asked + 1
-    out.print("[bold]면접을 마칩니다. 수고하셨습니다![/]")
+    out.print("[bold]면접을 마칩니다. 수고하셨습니다![/] "
+              f"기록: `tutor history --export {session.session_id[:8]}`")
+
+
+@app.command()
+def history(
+    export: Annotated[str | None, typer.Option(help="이 세션(id 앞부분)을 내보냅니다")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md | json")] = "md",
+) -> None:
+    """주제별 진도, 약한 주제, 복습할 질문, 지난 세션 목록. --export로 세션을 Markdown/JSON으로 내보냅니다."""
+    from tutor.session.history import History
+
+    settings = get_settings()
+    store = History(settings.history_path)
+    user = settings.user
+    if export:
+        matches = [s["id"] for s in store.sessions(user) if s["id"].startswith(export)]
+        if len(matches) != 1:
+            raise InvalidInputError(messages.UNKNOWN_SESSION.format(id=export))
+        if fmt not in ("md", "json"):
+            raise typer.BadParameter("md 또는 json", param_hint="--format")
+        print(store.export_json(user, matches[0]) if fmt == "json" else store.export_markdown(user, matches[0]))
+        return
+    progress = store.progress(user)
+    if not progress:
+        out.print(messages.NO_HISTORY)
+        return
+    table = Table(title=f"주제별 진도 ({user})")
+    for col in ("주제", "답변 수", "평균 점수"):
+        table.add_column(col)
+    for p in progress:
+        table.add_row(p.topic, str(p.answers), f"{p.mean_score:.2f}")
+    out.print(table)
+    out.print("약한 주제: " + ", ".join(p.topic for p in store.weakest_topics(user)))
+    due = store.review_queue(user)
+    out.print(f"복습할 질문 {len(due)}개" + (": " + ", ".join(f"{i.question_id}({i.last_score}점)" for i in due[:5]) if due else ""))
+    for s_ in store.sessions(user)[:10]:
+        started = time.strftime("%Y-%m-%d %H:%M", time.localtime(s_["started_at"]))
+        out.print(f"  {s_['id'][:8]}  {started}  {s_['mode']}  답변 {s_['turns']}개")
 
 
 @eval_app.command("retrieval")

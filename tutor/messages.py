@@ -52,3 +52,6 @@ LLM_MALFORMED = "LLM의 응답이 채점 형식(JSON)이 아닙니다 ({reason})
 LLM_FALLBACK = "LLM 채점에 실패해 오프라인 채점기로 채점했습니다: {reason}"
 LLM_NOT_CONFIGURED = "LLM이 설정되어 있지 않습니다. TUTOR_LLM=openai:<모델> 처럼 지정하거나 --grader offline을 쓰세요."
 UNKNOWN_TOPIC = "알 수 없는 주제입니다: {topic}. 가능한 주제: {topics}"
+NOTHING_TO_REVIEW = "지금 복습할 질문이 없습니다. 새 질문으로 진행합니다."
+NO_HISTORY = "아직 기록이 없습니다. `tutor practice`로 모의 면접을 시작해 보세요."
+UNKNOWN_SESSION = "해당하는 세션이 없거나 여러 개입니다: {id}. `tutor history`로 세션 id를 확인해 주세요."

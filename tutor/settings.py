@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     rrf_k: int = Field(default=60, ge=1)
     candidates: int = Field(default=30, ge=1, description="융합 전에 각 검색기가 가져오는 후보 수")
     max_query_chars: int = Field(default=2000, ge=10)
+    user: str = Field(default="local", description="기록을 나누는 사용자 이름 (인증이 없을 때)")
     llm: str = Field(
         default="none",
         description="'none'(기본, 오프라인 채점) 또는 init_chat_model 형식: openai:<모델>, ollama:<모델>, anthropic:<모델>",
@@ -65,6 +66,10 @@ class Settings(BaseSettings):
     @property
     def store_dir(self) -> Path:
         return self.home / "chroma"
+
+    @property
+    def history_path(self) -> Path:
+        return self.home / "history.sqlite3"
 
     @property
     def notes_dir(self) -> Path:

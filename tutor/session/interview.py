@@ -10,6 +10,7 @@ from tutor.grading.bank import Question
 from tutor.grading.feedback import FollowUp, follow_ups_for, render_feedback
 from tutor.grading.models import GradeResult
 from tutor.grading.service import GradingService
+from tutor.session.history import History
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,15 @@ class InterviewSession:
     asked: list[str] = field(default_factory=list)
     current: Turn | None = None
     pending: list[FollowUp] = field(default_factory=list)
+    history: History | None = None
+    user: str = "local"
+    review: bool = False  # ask the questions due for review first (spaced repetition)
+    session_id: str | None = None
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
+        if self.history is not None and self.session_id is None:
+            self.session_id = self.history.start_session(self.user, "review" if self.review else "interview")
 
     def pool(self) -> list[Question]:
         return [q for q in self.service.bank.questions
@@ -49,6 +56,13 @@ class InterviewSession:
                 and (self.difficulty is None or q.difficulty == self.difficulty)]
 
     def next_question(self) -> Turn:
+        if self.review and self.history is not None:
+            for item in self.history.review_queue(self.user, limit=50):
+                q = self.service.bank.get(item.question_id)
+                if q is not None and q.id not in self.asked:
+                    self.asked.append(q.id)
+                    self.current = Turn(q, q.question)
+                    return self.current
         pool = self.pool() or list(self.service.bank.questions)
         fresh = [q for q in pool if q.id not in self.asked] or pool
         q = self._rng.choice(fresh)
@@ -75,6 +89,10 @@ class InterviewSession:
             feedback_question = None
         follow = self.pending.pop(0) if self.pending else None
         feedback = render_feedback(result, feedback_question, follow)
+        if self.history is not None and self.session_id is not None:
+            self.history.record(self.session_id, self.user, question_id=turn.question.id, topic=turn.question.topic,
+                                kind="follow_up" if turn.follow_up else "main", question=turn.text,
+                                answer=text, result=result, feedback=feedback)
         self.current = Turn(turn.question, follow.question, follow, turn.depth + 1) if follow else None
         return Reply(result, feedback, self.current)
 

@@ -1,0 +1,97 @@
+import json
+import sqlite3
+import threading
+
+import pytest
+
+from tutor.grading.models import GradeResult
+from tutor.session.history import DAY, MIGRATIONS, History
+
+
+def result(score):
+    return GradeResult(score=score, grader="offline", covered=["a"], missing=["b"])
+
+
+@pytest.fixture
+def history(tmp_path):
+    h = History(tmp_path / "h.sqlite3")
+    yield h
+    h.close()
+
+
+def add(h, sid, user, qid, topic, score, at, kind="main"):
+    return h.record(sid, user, question_id=qid, topic=topic, kind=kind, question=f"{qid}?", answer="답",
+                    result=result(score), feedback=f"### 점수: {score}/5", at=at)
+
+
+def test_schema_is_migrated_once_and_uses_wal(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    h = History(path)
+    assert h.migrate() == len(MIGRATIONS)
+    h.close()
+    again = History(path)  # reopening applies nothing twice
+    assert again.migrate() == len(MIGRATIONS)
+    assert again._db.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def test_progress_and_weakest_topics_per_user(history):
+    a = history.start_session("alice")
+    b = history.start_session("bob")
+    add(history, a, "alice", "bn-01", "배치 정규화", 1, 1000)
+    add(history, a, "alice", "drop-01", "드롭아웃", 5, 1001)
+    add(history, a, "alice", "drop-01", "드롭아웃", 1, 1002, kind="follow_up")  # follow-ups don't count
+    add(history, b, "bob", "bn-01", "배치 정규화", 5, 1003)
+    prog = history.progress("alice")
+    assert [p.topic for p in prog] == ["배치 정규화", "드롭아웃"]
+    assert prog[0].mean_score == 1 and prog[1].mean_score == 5
+    assert history.weakest_topics("alice", 1)[0].topic == "배치 정규화"
+    assert [p.mean_score for p in history.progress("bob")] == [5]
+    assert history.turns("bob") and all(t["user"] == "bob" for t in history.turns("bob"))
+
+
+def test_review_queue_is_spaced_by_how_badly_and_how_long_ago(history):
+    s = history.start_session("u")
+    now = 100 * DAY
+    add(history, s, "u", "q0", "t", 0, now - 1)            # 0 points: due at once
+    add(history, s, "u", "q2", "t", 2, now - 0.5 * DAY)    # 2 points: due after a day, not yet
+    add(history, s, "u", "q3", "t", 3, now - 4 * DAY)      # 3 points: due after 3 days, overdue
+    add(history, s, "u", "q5", "t", 5, now - 60 * DAY)     # 5 points: never queued
+    add(history, s, "u", "q1", "t", 1, now - 10 * DAY)
+    add(history, s, "u", "q1", "t", 5, now - 1)            # answered well since: the latest answer counts
+    assert [i.question_id for i in history.review_queue("u", now=now)] == ["q0", "q3"]
+    assert [i.question_id for i in history.review_queue("u", now=now + 2 * DAY)] == ["q0", "q2", "q3"]
+
+
+def test_export_markdown_and_json(history):
+    s = history.start_session("u")
+    add(history, s, "u", "bn-01", "배치 정규화", 3, 1000)
+    add(history, s, "u", "bn-01", "배치 정규화", 5, 1001, kind="follow_up")
+    md = history.export_markdown("u", s)
+    assert "## 1. 질문 · 배치 정규화" in md and "## 2. 꼬리 질문" in md and "**A.** 답" in md
+    data = json.loads(history.export_json("u", s))
+    assert [t["score"] for t in data["turns"]] == [3, 5]
+    assert data["turns"][0]["result"]["covered"] == ["a"]
+
+
+def test_concurrent_writers_lose_nothing(history):
+    sessions = [history.start_session(f"u{i}") for i in range(8)]
+
+    def write(i):
+        for n in range(25):
+            add(history, sessions[i], f"u{i}", f"q{n}", "t", n % 6, 1000 + n)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(len(history.turns(f"u{i}")) == 25 for i in range(8))
+
+
+def test_a_second_connection_reads_while_one_writes(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    writer = History(path)
+    s = writer.start_session("u")
+    add(writer, s, "u", "q", "t", 4, 1.0)
+    reader = sqlite3.connect(str(path))
+    assert reader.execute("select count(*) from turns").fetchone()[0] == 1

@@ -1,0 +1,166 @@
+"""Interview history in SQLite under TUTOR_HOME: every question, answer, grade and feedback,
+per user, with numbered migrations (PRAGMA user_version) and WAL so readers never block the
+writer. It also answers "how am I doing by topic" and "what should I review next"."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+# Each entry upgrades the schema by one version; never edit one that has shipped.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """create table sessions (
+            id text primary key,
+            user text not null,
+            mode text not null,
+            started_at real not null
+        )""",
+        """create table turns (
+            id integer primary key autoincrement,
+            session_id text not null references sessions(id),
+            user text not null,
+            question_id text not null,
+            topic text not null,
+            kind text not null check (kind in ('main', 'follow_up')),
+            question text not null,
+            answer text not null,
+            score integer not null check (score between 0 and 5),
+            grader text not null,
+            result_json text not null,
+            feedback text not null,
+            created_at real not null
+        )""",
+        "create index turns_by_user_question on turns(user, question_id, created_at)",
+    ),
+)
+
+# Spaced repetition: after a main answer scored s, ask again after REVIEW_AFTER_DAYS[s] days.
+REVIEW_AFTER_DAYS = (0.0, 0.5, 1.0, 3.0, 7.0, 21.0)
+DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class TopicProgress:
+    topic: str
+    answers: int
+    mean_score: float
+    last_at: float
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    question_id: str
+    topic: str
+    question: str
+    last_score: int
+    answered_at: float
+    due_at: float
+
+
+class History:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("pragma journal_mode=wal")
+        self._db.execute("pragma foreign_keys=on")
+        self.migrate()
+
+    def migrate(self) -> int:
+        with self._lock:
+            version = self._db.execute("pragma user_version").fetchone()[0]
+            for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
+                with self._db:
+                    for sql in statements:
+                        self._db.execute(sql)
+                    self._db.execute(f"pragma user_version = {number}")
+            return self._db.execute("pragma user_version").fetchone()[0]
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- writing -----------------------------------------------------------------------
+    def start_session(self, user: str, mode: str = "interview") -> str:
+        session_id = uuid.uuid4().hex
+        with self._lock, self._db:
+            self._db.execute("insert into sessions values (?, ?, ?, ?)", (session_id, user, mode, time.time()))
+        return session_id
+
+    def record(self, session_id: str, user: str, *, question_id: str, topic: str, kind: str, question: str,
+               answer: str, result, feedback: str, at: float | None = None) -> int:
+        with self._lock, self._db:
+            cur = self._db.execute(
+                "insert into turns (session_id, user, question_id, topic, kind, question, answer, score, grader,"
+                " result_json, feedback, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (session_id, user, question_id, topic, kind, question, answer, result.score, result.grader,
+                 result.model_dump_json(), feedback, at or time.time()),
+            )
+            return int(cur.lastrowid)
+
+    # -- reading -----------------------------------------------------------------------
+    def turns(self, user: str, session_id: str | None = None) -> list[sqlite3.Row]:
+        sql = "select * from turns where user = ?" + (" and session_id = ?" if session_id else "") + " order by id"
+        args = (user, session_id) if session_id else (user,)
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def sessions(self, user: str) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(
+                "select s.*, count(t.id) as turns from sessions s left join turns t on t.session_id = s.id"
+                " where s.user = ? group by s.id order by s.started_at desc", (user,)).fetchall()
+
+    def progress(self, user: str) -> list[TopicProgress]:
+        """Mean score of main answers by topic, weakest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "select topic, count(*) n, avg(score) mean, max(created_at) last from turns"
+                " where user = ? and kind = 'main' group by topic order by mean, n desc", (user,)).fetchall()
+        return [TopicProgress(r["topic"], r["n"], round(r["mean"], 2), r["last"]) for r in rows]
+
+    def weakest_topics(self, user: str, n: int = 3) -> list[TopicProgress]:
+        return self.progress(user)[:n]
+
+    def review_queue(self, user: str, now: float | None = None, limit: int = 10) -> list[ReviewItem]:
+        """Questions due again: the latest main answer to each, spaced by how badly it went.
+
+        Most overdue (relative to its interval) and worst-scored come first."""
+        now = now or time.time()
+        with self._lock:
+            rows = self._db.execute(
+                "select t.* from turns t join (select question_id, max(id) id from turns"
+                " where user = ? and kind = 'main' group by question_id) last on last.id = t.id", (user,)).fetchall()
+        items = []
+        for r in rows:
+            due = r["created_at"] + REVIEW_AFTER_DAYS[r["score"]] * DAY
+            if due <= now and r["score"] < 5:
+                items.append(ReviewItem(r["question_id"], r["topic"], r["question"], r["score"], r["created_at"], due))
+        items.sort(key=lambda i: (i.last_score, i.due_at))
+        return items[:limit]
+
+    # -- export ------------------------------------------------------------------------
+    def export_json(self, user: str, session_id: str) -> str:
+        turns = [
+            {"question_id": t["question_id"], "topic": t["topic"], "kind": t["kind"], "question": t["question"],
+             "answer": t["answer"], "score": t["score"], "grader": t["grader"], "at": t["created_at"],
+             "result": json.loads(t["result_json"]), "feedback": t["feedback"]}
+            for t in self.turns(user, session_id)
+        ]
+        return json.dumps({"session": session_id, "user": user, "turns": turns}, ensure_ascii=False, indent=2)
+
+    def export_markdown(self, user: str, session_id: str) -> str:
+        lines = [f"# 면접 기록 ({session_id[:8]})", ""]
+        for n, t in enumerate(self.turns(user, session_id), 1):
+            label = "꼬리 질문" if t["kind"] == "follow_up" else "질문"
+            stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(t["created_at"]))
+            lines += [f"## {n}. {label} · {t['topic']} · {stamp}", "", f"**Q.** {t['question']}", "",
+                      f"**A.** {t['answer']}", "", t["feedback"], ""]
+        return "\n".join(lines)
