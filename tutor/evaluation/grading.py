@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import json
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,16 +132,6 @@ def write_report(directory: Path, results: dict[str, Agreement], rows: list[dict
     (directory / "predictions.jsonl").write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return [md_path, html_path, png]
-
-
-def run_grader(cases: list[GradingCase], grade: Callable[[GradingCase], "object"],
-               on_step: Callable[[], None] | None = None) -> list:
-    out = []
-    for case in cases:
-        out.append(grade(case))
-        if on_step:
-            on_step()
-    return out
 
 
 # -- the batch run behind `tutor eval grading` -----------------------------------------

@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 
 from tutor import messages
-from tutor.grading.bank import Question
 from tutor.grading.models import Evidence, GradeResult, KeyPointVerdict
 from tutor.grading.text import Answer, content_tokens, contradicts, is_non_answer, read_answer
 from tutor.retrieval.lexical import load_glossary
@@ -216,15 +215,6 @@ class OfflineGrader:
             message=" ".join(notices) or None,
             features={k: round(v, 4) for k, v in feats.items()},
         )
-
-
-def points_from_bank(question: Question, headings: dict[str, str] | None = None) -> list[GradingPoint]:
-    headings = headings or {}
-    return [
-        GradingPoint(k.id, k.point, k.quote,
-                     Evidence(source=k.source, heading=headings.get(k.id, ""), quote=k.quote))
-        for k in question.key_points
-    ]
 
 
 def _embed_cached(embeddings, texts: tuple[str, ...]) -> np.ndarray:

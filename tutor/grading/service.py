@@ -13,7 +13,7 @@ from tutor.corpus.chunking import Chunk
 from tutor.errors import InvalidInputError
 from tutor.grading.bank import Question, QuestionBank, cached_bank
 from tutor.grading.models import Evidence, GradeResult
-from tutor.grading.offline import GradingPoint, OfflineGrader, points_from_bank
+from tutor.grading.offline import GradingPoint, OfflineGrader
 from tutor.grading.text import clean_text, content_tokens, sentences_of
 from tutor.retrieval import open_retriever
 from tutor.retrieval.hybrid import HybridRetriever
@@ -34,6 +34,7 @@ class GradingService:
     def __init__(self, settings: Settings | None = None, retriever: HybridRetriever | None = None) -> None:
         self.settings = settings or get_settings()
         self._retriever = retriever
+        self._points: dict[str, list[GradingPoint]] = {}
 
     # -- lazily built parts ------------------------------------------------------------
     @cached_property
@@ -85,21 +86,23 @@ class GradingService:
     def _bank_vectors(self):
         return self.offline._embed([q.question for q in self.bank.questions])
 
-    def _chunk_for(self, source: str, quote: str) -> Chunk | None:
-        wanted = _collapse(quote)
-        return next(
-            (c for c in self.retriever.chunks if c.source == source and wanted in _collapse(c.text)), None
-        )
-
     def bank_points(self, question: Question) -> list[GradingPoint]:
-        points = []
-        for p in points_from_bank(question):
-            chunk = self._chunk_for(p.evidence.source, p.quote)
-            if chunk is not None:
-                p = GradingPoint(p.id, p.point, p.quote, Evidence(
-                    source=chunk.source, heading=chunk.heading, quote=p.quote, chunk_id=chunk.id))
-            points.append(p)
-        return points
+        """A bank question's key points, each with the chunk its quote sits in (file, heading).
+
+        Looked up once per question: grading is a hot path and the chunks do not change."""
+        if question.id not in self._points:
+            self._points[question.id] = [
+                GradingPoint(k.id, k.point, k.quote, self._evidence(k.source, k.quote))
+                for k in question.key_points
+            ]
+        return self._points[question.id]
+
+    def _evidence(self, source: str, quote: str) -> Evidence:
+        wanted = _collapse(quote)
+        chunk = next((c for c in self.retriever.chunks if c.source == source and wanted in _collapse(c.text)), None)
+        if chunk is None:
+            return Evidence(source=source, quote=quote)
+        return Evidence(source=chunk.source, heading=chunk.heading, quote=quote, chunk_id=chunk.id)
 
     def retrieved_points(self, question_text: str, limit: int = 4) -> tuple[list[GradingPoint], bool]:
         """Key points drawn from the passages that answer a free question (not in the bank)."""
