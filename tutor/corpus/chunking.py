@@ -49,6 +49,7 @@ class Chunk:
     start: int
     end: int
     text: str  # verbatim: note.text[start:end]
+    owner: str = ""  # "" for the shipped notes, else the user who added the note
 
     @property
     def heading(self) -> str:
@@ -202,11 +203,14 @@ def chunk_note(note: Note) -> list[Chunk]:
         body = note.text[span.start : span.end]
         context = Chunk("", note.source, note.title, span.path, 0, 0, "").context
         # The id hashes what is indexed (context line + text): a changed heading re-embeds.
-        digest = hashlib.sha256(f"{note.source}\x00{context}\x00{body}".encode()).hexdigest()[:16]
+        key = f"{note.source}\x00{context}\x00{body}"
+        if note.owner:  # two users may add the same file; the shipped notes keep their ids
+            key = f"{note.owner}\x00{key}"
+        digest = hashlib.sha256(key.encode()).hexdigest()[:16]
         seen[digest] = seen.get(digest, 0) + 1
         chunk_id = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
         chunks.append(
-            Chunk(chunk_id, note.source, note.title, span.path, span.start, span.end, body)
+            Chunk(chunk_id, note.source, note.title, span.path, span.start, span.end, body, note.owner)
         )
     return chunks
 

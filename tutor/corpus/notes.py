@@ -21,6 +21,7 @@ class Note:
     title: str
     origin: str
     text: str
+    owner: str = ""  # "" for the shipped notes; a user's own notes are theirs alone
 
 
 def read_note_text(path: Path) -> str:

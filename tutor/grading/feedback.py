@@ -19,7 +19,8 @@ class FollowUp:
 def format_citation(ev: Evidence) -> str:
     """The one place a citation is formatted: the quote verbatim, then where it is from."""
     where = f"{ev.source} · {ev.heading}" if ev.heading else ev.source
-    return f"> {ev.quote}\n>\n> — {where}"
+    quoted = "\n".join(f"> {line}".rstrip() for line in ev.quote.splitlines() or [""])
+    return f"{quoted}\n>\n> — {where}"
 
 
 def follow_ups_for(question: Question | None, result: GradeResult, limit: int = 2) -> list[FollowUp]:

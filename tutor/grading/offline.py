@@ -194,8 +194,10 @@ class OfflineGrader:
                                message=messages.NOT_IN_NOTES)
         if is_non_answer(answer, question_text, self.glossary):
             flags.append("non_answer")
+            # The passages are cited all the same: they are what the candidate should read next.
             return GradeResult(score=0, missing=[p.point for p in points], grader=self.name,
                                flags=flags, message=" ".join(notices) or None,
+                               evidence=[p.evidence for p in points],
                                key_points=[KeyPointVerdict(id=p.id, point=p.point, status="missing",
                                                            coverage=0.0, evidence=p.evidence) for p in points])
         feats, verdicts, hits = self.features(question_text, points, misconceptions or [], answer)

@@ -69,6 +69,26 @@ class GradingService:
         idf = {t: math.log((len(chunks) + 1) / (n + 0.5)) for t, n in df.items()}
         return OfflineGrader(self.retriever.store.embeddings, self.settings.corpus_dir, idf)
 
+    def warm_up(self) -> None:
+        """Load the index, BM25 and the embedding model, and grade once (seconds)."""
+        question = self.bank.questions[0]
+        self.grade(question, question.model_answer, grader="offline")
+
+    def warm_bank(self, lock=None) -> None:
+        """Embed every bank question's key points, quotes and misconceptions ahead of time, one
+        question per turn of `lock` so candidates who are answering never wait long for it."""
+        from contextlib import nullcontext
+
+        for q in self.bank.questions:
+            with lock or nullcontext():
+                points = self.bank_points(q)
+                self.offline._embed([p.point for p in points])
+                self.offline._embed([p.quote for p in points])
+                if q.misconceptions:
+                    self.offline._embed(list(q.misconceptions))
+        with lock or nullcontext():
+            self._bank_vectors  # noqa: B018 - computes and caches the vectors
+
     # -- questions ---------------------------------------------------------------------
     def find_question(self, text_or_id: str, fuzzy: bool = False) -> Question | None:
         """A bank question by id or exact wording; with `fuzzy`, also the same question in
@@ -104,9 +124,11 @@ class GradingService:
             return Evidence(source=source, quote=quote)
         return Evidence(source=chunk.source, heading=chunk.heading, quote=quote, chunk_id=chunk.id)
 
-    def retrieved_points(self, question_text: str, limit: int = 4) -> tuple[list[GradingPoint], bool]:
-        """Key points drawn from the passages that answer a free question (not in the bank)."""
-        result = self.retriever.retrieve(question_text, k=3)
+    def retrieved_points(self, question_text: str, limit: int = 4,
+                         user: str | None = None) -> tuple[list[GradingPoint], bool]:
+        """Key points drawn from the passages that answer a free question (not in the bank),
+        from the shipped notes and `user`'s own."""
+        result = self.retriever.retrieve(question_text, k=3, user=user)
         if not result.covered:
             return [], False
         candidates: list[tuple[str, Chunk]] = []
@@ -151,7 +173,8 @@ class GradingService:
         a, p = self.offline._embed([clean_text(answer)[:2000], passage])
         return float(a @ p)
 
-    def grade(self, question: str | Question, answer: str, grader: str = "auto") -> GradeResult:
+    def grade(self, question: str | Question, answer: str, grader: str = "auto",
+              user: str | None = None) -> GradeResult:
         """`grader`: "offline", "llm" (error if none configured) or "auto" (LLM when configured).
 
         LLM timeouts, errors and malformed replies fall back to the offline grade, flagged
@@ -167,7 +190,7 @@ class GradingService:
                 found.question, self.bank_points(found), list(found.misconceptions), True)
         else:
             text = clean_text(question)
-            points, covered = self.retrieved_points(text)
+            points, covered = self.retrieved_points(text, user=user)
             misconceptions = []
         offline = self.offline.grade(text, answer, points, misconceptions, notes_cover=covered)
         if grader == "offline" or not covered or "non_answer" in offline.flags:

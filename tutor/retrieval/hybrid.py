@@ -78,30 +78,55 @@ def clean_query(query: str, max_chars: int) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """Everything built from the stored chunks, swapped in whole when a note is added."""
+
+    chunks: list[Chunk]
+    by_id: dict[str, int]
+    owners: np.ndarray
+    bm25: BM25Index
+
+
 class HybridRetriever:
     def __init__(self, store: NoteStore, settings: Settings) -> None:
         self.store = store
         self.settings = settings
-        self.chunks = store.chunks()
-        self._by_id = {c.id: i for i, c in enumerate(self.chunks)}
-        glossary = load_glossary(settings.corpus_dir / "glossary.tsv") if settings.query_expansion else []
-        self._bm25 = BM25Index([c.indexed_text for c in self.chunks], settings.bm25_tokenizer, glossary)
+        self._glossary = load_glossary(settings.corpus_dir / "glossary.tsv") if settings.query_expansion else []
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-read the chunks from the store (after `build_index` added or removed notes)."""
+        chunks = self.store.chunks()
+        self._snap = _Snapshot(
+            chunks,
+            {c.id: i for i, c in enumerate(chunks)},
+            np.array([c.owner for c in chunks], dtype=object),
+            BM25Index([c.indexed_text for c in chunks], self.settings.bm25_tokenizer, self._glossary),
+        )
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        return self._snap.chunks
 
     def __len__(self) -> int:
-        return len(self.chunks)
+        return len(self._snap.chunks)
 
-    def _dense(self, query: str, n: int) -> list[tuple[int, float]]:
-        return [(self._by_id[i], s) for i, s in self.store.dense_search(query, n) if i in self._by_id]
+    def _dense(self, snap: _Snapshot, query: str, n: int, owners: tuple[str, ...]) -> list[tuple[int, float]]:
+        return [(snap.by_id[i], s) for i, s in self.store.dense_search(query, n, owners) if i in snap.by_id]
 
-    def _lexical(self, query: str, n: int) -> tuple[list[tuple[int, float]], np.ndarray]:
-        scores = self._bm25.scores(query)
+    def _lexical(
+        self, snap: _Snapshot, query: str, n: int, owners: tuple[str, ...]
+    ) -> tuple[list[tuple[int, float]], np.ndarray]:
+        scores = snap.bm25.scores(query)
+        scores = np.where(np.isin(snap.owners, owners), scores, 0.0)  # other users' notes are not ours
         order = np.argsort(-scores, kind="stable")[:n]
         return [(int(i), float(scores[i])) for i in order if scores[i] > 0], scores
 
     def _coverage(
-        self, query: str, top: Chunk, cosine: float | None
+        self, snap: _Snapshot, query: str, top: Chunk, cosine: float | None
     ) -> tuple[float, dict[str, float]]:
-        share = self._bm25.term_coverage(query, top.indexed_text)
+        share = snap.bm25.term_coverage(query, top.indexed_text)
         # Each signal mapped to 0..1 around its own threshold; 0.5 means "at the line".
         term_part = float(np.clip(share / (2 * COVERAGE_TERMS), 0, 1))
         if cosine is None:  # BM25-only mode: the lexical signal alone
@@ -109,12 +134,15 @@ class HybridRetriever:
         cos_part = float(np.clip(0.5 + (cosine - COVERAGE_COSINE) / 0.1, 0, 1))
         return 0.5 * cos_part + 0.5 * term_part, {"top_cosine": cosine, "term_share": share}
 
-    def retrieve(self, query: str, k: int = 5, mode: Mode = "hybrid") -> RetrievalResult:
+    def retrieve(self, query: str, k: int = 5, mode: Mode = "hybrid", user: str | None = None) -> RetrievalResult:
+        """The `k` best passages of the shipped notes, plus `user`'s own notes when given."""
         query = clean_query(query, self.settings.max_query_chars)
-        k = max(1, min(k, len(self.chunks)))
-        n = min(max(self.settings.candidates, k), len(self.chunks))
-        dense = self._dense(query, n) if mode in ("dense", "hybrid") else []
-        lexical, bm25_all = self._lexical(query, n) if mode in ("bm25", "hybrid") else ([], None)
+        snap = self._snap
+        owners = ("", user) if user else ("",)
+        k = max(1, min(k, len(snap.chunks)))
+        n = min(max(self.settings.candidates, k), len(snap.chunks))
+        dense = self._dense(snap, query, n, owners) if mode in ("dense", "hybrid") else []
+        lexical, bm25_all = self._lexical(snap, query, n, owners) if mode in ("bm25", "hybrid") else ([], None)
         dense_rank = {i: r for r, (i, _) in enumerate(dense, 1)}
         dense_score = dict(dense)
         bm25_rank = {i: r for r, (i, _) in enumerate(lexical, 1)}
@@ -131,7 +159,7 @@ class HybridRetriever:
         order = sorted(fused, key=lambda i: -fused[i])[:k]
         hits = [
             Hit(
-                chunk=self.chunks[i],
+                chunk=snap.chunks[i],
                 score=fused[i],
                 dense=dense_score.get(i),
                 bm25=None if bm25_all is None else float(bm25_all[i]),
@@ -142,5 +170,5 @@ class HybridRetriever:
         ]
         if not hits:
             return RetrievalResult(query, [], 0.0, False, mode)
-        relevance, signals = self._coverage(query, hits[0].chunk, dense[0][1] if dense else None)
+        relevance, signals = self._coverage(snap, query, hits[0].chunk, dense[0][1] if dense else None)
         return RetrievalResult(query, hits, relevance, relevance >= 0.5, mode, signals)

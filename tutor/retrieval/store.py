@@ -22,7 +22,7 @@ from tutor.errors import StoreError, StoreMismatchError
 from tutor.retrieval.embeddings import NamedEmbeddings
 from tutor.settings import Settings
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: chunks carry an owner (users' own notes)
 _ADD_BATCH = 16
 
 
@@ -67,6 +67,7 @@ def _metadata(chunk: Chunk) -> dict[str, str | int]:
         "heading_path": json.dumps(list(chunk.heading_path), ensure_ascii=False),
         "start": chunk.start,
         "end": chunk.end,
+        "owner": chunk.owner,
     }
 
 
@@ -81,6 +82,7 @@ def _chunk_from(chunk_id: str, document: str, meta: dict) -> Chunk:
         start=int(meta["start"]),
         end=int(meta["end"]),
         text=text,
+        owner=str(meta.get("owner", "")),
     )
 
 
@@ -190,11 +192,14 @@ class NoteStore:
         ]
         return sorted(chunks, key=lambda c: (c.source, c.start))
 
-    def dense_search(self, query: str, k: int) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) best first."""
+    def dense_search(self, query: str, k: int, owners: Sequence[str] = ("",)) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) best first, over the chunks of `owners` ("" = shipped notes)."""
         if self._query_collection is None:  # looked up once: this is the per-query hot path
             self.check_signature()
             self._query_collection = self._collection()
         vector = self.embeddings.embed_query(query)
-        result = self._query_collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
+        where = {"owner": owners[0]} if len(owners) == 1 else {"owner": {"$in": list(owners)}}
+        result = self._query_collection.query(
+            query_embeddings=[vector], n_results=k, where=where, include=["distances"]
+        )
         return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0])]

@@ -38,6 +38,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "create index turns_by_user_question on turns(user, question_id, created_at)",
     ),
+    (
+        # 2: where an interview stands (current question, follow-ups to come), so a reloaded
+        # browser page resumes the same interview instead of losing it.
+        "alter table sessions add column state_json text",
+    ),
 )
 
 # Spaced repetition: after a main answer scored s, ask again after REVIEW_AFTER_DAYS[s] days.
@@ -91,7 +96,7 @@ class History:
     def start_session(self, user: str, mode: str = "interview") -> str:
         session_id = uuid.uuid4().hex
         with self._lock, self._db:
-            self._db.execute("insert into sessions values (?, ?, ?, ?)", (session_id, user, mode, time.time()))
+            self._db.execute("insert into sessions (id, user, mode, started_at) values (?, ?, ?, ?)", (session_id, user, mode, time.time()))
         return session_id
 
     def record(self, session_id: str, user: str, *, question_id: str, topic: str, kind: str, question: str,
@@ -105,7 +110,19 @@ class History:
             )
             return int(cur.lastrowid)
 
+    def save_state(self, session_id: str, user: str, state: dict) -> None:
+        with self._lock, self._db:
+            self._db.execute("update sessions set state_json = ? where id = ? and user = ?",
+                             (json.dumps(state, ensure_ascii=False), session_id, user))
+
     # -- reading -----------------------------------------------------------------------
+    def load_state(self, session_id: str, user: str) -> dict | None:
+        """The saved interview state of `user`'s session (None for another user's session)."""
+        with self._lock:
+            row = self._db.execute("select state_json from sessions where id = ? and user = ?",
+                                   (session_id, user)).fetchone()
+        return json.loads(row[0]) if row and row[0] else None
+
     def turns(self, user: str, session_id: str | None = None) -> list[sqlite3.Row]:
         sql = "select * from turns where user = ?" + (" and session_id = ?" if session_id else "") + " order by id"
         args = (user, session_id) if session_id else (user,)

@@ -96,6 +96,35 @@ class InterviewSession:
         self.current = Turn(turn.question, follow.question, follow, turn.depth + 1) if follow else None
         return Reply(result, feedback, self.current)
 
+    # -- persistence: a reloaded page resumes where it stood --------------------------------
+    def to_state(self) -> dict:
+        def follow(f: FollowUp | None) -> dict | None:
+            return None if f is None else {"question": f.question, "key_point_id": f.key_point_id,
+                                           "key_point": f.key_point}
+
+        cur = self.current
+        return {
+            "topic": self.topic, "difficulty": self.difficulty, "depth": self.depth, "review": self.review,
+            "asked": list(self.asked), "pending": [follow(f) for f in self.pending],
+            "current": None if cur is None else {"question_id": cur.question.id, "text": cur.text,
+                                                 "follow_up": follow(cur.follow_up), "depth": cur.depth},
+        }
+
+    @classmethod
+    def from_state(cls, service: GradingService, state: dict, *, history: History | None, user: str,
+                   session_id: str) -> InterviewSession:
+        session = cls(service, topic=state.get("topic"), difficulty=state.get("difficulty"),
+                      depth=int(state.get("depth", 2)), history=history, user=user,
+                      review=bool(state.get("review")), session_id=session_id)
+        session.asked = [q for q in state.get("asked", []) if service.bank.get(q) is not None]
+        session.pending = [FollowUp(**f) for f in state.get("pending", []) if f]
+        cur = state.get("current")
+        question = service.bank.get(cur["question_id"]) if cur else None
+        if question is not None:
+            f = cur.get("follow_up")
+            session.current = Turn(question, cur["text"], FollowUp(**f) if f else None, int(cur.get("depth", 0)))
+        return session
+
     def skip(self) -> Turn:
         self.current = None
         self.pending = []

@@ -1,0 +1,220 @@
+"""One candidate's conversation in the browser: the interview (question → answer → feedback →
+꼬리 질문 → next question), free questions to the notes, hints and skips, all as chat messages.
+
+The Gradio layer only shows what this returns. Every turn is recorded in History together with
+where the interview stands, so a reloaded page resumes the same interview."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+
+from tutor import messages
+from tutor.errors import InvalidInputError, TutorError
+from tutor.grading.service import GradingService
+from tutor.grading.text import has_words, looks_binary
+from tutor.session.ask import NoteAnswerer
+from tutor.session.history import History
+from tutor.session.interview import InterviewSession, Turn
+
+log = logging.getLogger(__name__)
+
+Message = dict[str, str]  # {"role": "user" | "assistant", "content": Markdown}
+
+ALL_TOPICS = "전체 랜덤"
+ASK_PREFIXES = ("/질문", "질문:")
+PREVIEW_CHARS = 2000  # a pasted essay is graded whole but shown shortened in the chat
+FREE_QUESTION_MAX = 150  # "…뭐예요?" is a question to the notes; a long text ending in "?" is an answer
+
+
+def _user(text: str) -> Message:
+    if len(text) > PREVIEW_CHARS:
+        text = text[:PREVIEW_CHARS] + "\n\n" + messages.ANSWER_PREVIEW.format(length=len(text))
+    return {"role": "user", "content": text}
+
+
+def _tutor(text: str) -> Message:
+    return {"role": "assistant", "content": text}
+
+
+def note_question(text: str, intent: str = "auto") -> str | None:
+    """The question for the notes if `text` asks one, else None (it is an interview answer).
+
+    Explicit: the "노트에 질문" intent or a "/질문" prefix. Implicit: a short text ending in "?"."""
+    stripped = text.strip()
+    for prefix in ASK_PREFIXES:
+        if stripped.startswith(prefix):
+            return stripped[len(prefix):].strip()
+    if intent == "ask":
+        return stripped
+    if intent == "auto" and stripped.endswith(("?", "？")) and len(stripped) <= FREE_QUESTION_MAX:
+        return stripped
+    return None
+
+
+@dataclass
+class ChatTutor:
+    service: GradingService
+    history: History
+    user: str
+    engine: threading.RLock | None = None  # shared by every tutor of one server: one model, one engine
+    interview: InterviewSession | None = None
+    messages: list[Message] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._busy = threading.Lock()
+        self._engine = self.engine or nullcontext()
+        self.answerer = NoteAnswerer(self.service, self.engine)
+
+    # -- starting and resuming ----------------------------------------------------------
+    @property
+    def session_id(self) -> str | None:
+        return self.interview.session_id if self.interview else None
+
+    def start(self, topic: str | None = None, difficulty: int | None = None, depth: int = 2,
+              review: bool = False) -> list[Message]:
+        """A new interview (topic "전체 랜덤" or None = all topics)."""
+        topic = None if topic in (None, "", ALL_TOPICS) else topic
+        if topic is not None and topic not in self.service.bank.topics:
+            raise InvalidInputError(messages.UNKNOWN_TOPIC.format(topic=topic, topics=", ".join(self.service.bank.topics)))
+        if difficulty is not None and difficulty not in (1, 2, 3):
+            raise InvalidInputError(messages.BAD_DIFFICULTY)
+        depth = max(0, min(int(depth), 5))
+        intro = messages.INTERVIEW_START.format(topic=topic or ALL_TOPICS, depth=depth)
+        if review:
+            due = self.history.review_queue(self.user)
+            intro = (messages.REVIEW_START.format(n=len(due)) if due else messages.NOTHING_TO_REVIEW) + "\n\n" + intro
+        with self._busy:
+            self.interview = InterviewSession(self.service, topic=topic, difficulty=difficulty, depth=depth,
+                                              history=self.history, user=self.user, review=review)
+            self.messages = [_tutor(intro)]
+            self._ask_next()
+            self._save()
+        return self.messages
+
+    @classmethod
+    def resume(cls, service: GradingService, history: History, user: str, session_id: str,
+               engine: threading.RLock | None = None) -> ChatTutor | None:
+        """The interview `user` left at `session_id` (None if there is none, or it is not theirs)."""
+        state = history.load_state(session_id, user)
+        if state is None:
+            return None
+        tutor = cls(service, history, user, engine)
+        tutor.interview = InterviewSession.from_state(service, state, history=history, user=user,
+                                                      session_id=session_id)
+        tutor.messages = [_tutor(messages.INTERVIEW_RESUMED)]
+        for row in history.turns(user, session_id):
+            if row["kind"] == "main":  # a follow-up's question is the last line of the feedback before it
+                tutor.messages.append(_tutor(f"**질문** · {row['topic']}\n\n{row['question']}"))
+            tutor.messages += [_user(row["answer"]), _tutor(row["feedback"])]
+        cur = tutor.interview.current
+        if cur is not None and cur.follow_up is None:
+            tutor.messages.append(_tutor(tutor._question_text(cur)))
+        elif cur is None:
+            tutor._ask_next()
+        return tutor
+
+    # -- the conversation ---------------------------------------------------------------
+    def send(self, text: object, intent: str = "auto") -> Iterator[tuple[list[Message], str]]:
+        """Yield (messages, what the input box should keep) as the reply grows.
+
+        Rejected input stays in the box so nothing typed is lost; accepted input clears it."""
+        raw = text if isinstance(text, str) else ""
+        if not self._busy.acquire(blocking=False):
+            yield [*self.messages, _tutor(messages.BUSY)], raw
+            return
+        try:
+            yield from self._send(raw, intent)
+        finally:
+            self._busy.release()
+
+    def _send(self, raw: str, intent: str) -> Iterator[tuple[list[Message], str]]:
+        if not raw.strip():
+            yield [*self.messages, _tutor(messages.EMPTY_ANSWER)], raw
+            return
+        if looks_binary(raw) or not has_words(raw):
+            yield [*self.messages, _tutor(messages.NOT_TEXT_ANSWER)], raw
+            return
+        if self.interview is None:
+            self.start()
+        question = note_question(raw, intent)
+        if question is not None or self.interview.current is None:
+            yield from self._ask_notes(question if question is not None else raw)
+            return
+        self.messages.append(_user(raw))
+        reply_msg = _tutor(messages.GRADING)
+        self.messages.append(reply_msg)
+        yield self.messages, ""
+        try:
+            with self._engine:
+                reply = self.interview.answer(raw)
+        except TutorError as exc:
+            reply_msg["content"] = f"⚠️ {exc}"
+            yield self.messages, ""
+            return
+        except Exception as exc:  # the session must survive whatever one answer does
+            log.exception("grading failed")
+            reply_msg["content"] = "⚠️ " + messages.UNEXPECTED.format(kind=type(exc).__name__, detail=exc)
+            yield self.messages, ""
+            return
+        reply_msg["content"] = reply.feedback  # ends with the 꼬리 질문 when there is one
+        if reply.next_turn is None:
+            self._ask_next()
+        self._save()
+        yield self.messages, ""
+
+    def _ask_notes(self, question: str) -> Iterator[tuple[list[Message], str]]:
+        self.messages.append(_user(question))
+        reply_msg = _tutor(messages.SEARCHING)
+        self.messages.append(reply_msg)
+        yield self.messages, ""
+        try:
+            for partial in self.answerer.answer(question, user=self.user):
+                reply_msg["content"] = partial
+                yield self.messages, ""
+        except TutorError as exc:
+            reply_msg["content"] = f"⚠️ {exc}"
+        except Exception as exc:
+            log.exception("free question failed")
+            reply_msg["content"] = "⚠️ " + messages.UNEXPECTED.format(kind=type(exc).__name__, detail=exc)
+        cur = self.interview.current if self.interview else None
+        if cur is not None:
+            reply_msg["content"] += "\n\n" + messages.BACK_TO_INTERVIEW.format(question=cur.text)
+        yield self.messages, ""
+
+    def hint(self) -> list[Message]:
+        if self.interview is None or self.interview.current is None:
+            return [*self.messages, _tutor(messages.NO_QUESTION_YET)]
+        self.messages.append(_tutor(self.interview.hint()))
+        return self.messages
+
+    def skip(self) -> list[Message]:
+        if self.interview is None:
+            return self.start()
+        with self._busy:
+            self.messages.append(_tutor(messages.SKIPPED))
+            self.interview.current = None
+            self.interview.pending = []
+            self._ask_next()
+            self._save()
+        return self.messages
+
+    # -- helpers --------------------------------------------------------------------------
+    def _question_text(self, turn: Turn) -> str:
+        q = turn.question
+        label = "복습 질문" if self.interview.review and q.id in self._due_ids() else "질문"
+        return f"**{label} {len(self.interview.asked)}** · {q.topic} · 난이도 {q.difficulty}\n\n{turn.text}"
+
+    def _due_ids(self) -> set[str]:
+        return {i.question_id for i in self.history.review_queue(self.user, limit=50)}
+
+    def _ask_next(self) -> None:
+        turn = self.interview.next_question()
+        self.messages.append(_tutor(self._question_text(turn)))
+
+    def _save(self) -> None:
+        if self.interview is not None and self.interview.session_id:
+            self.history.save_state(self.interview.session_id, self.user, self.interview.to_state())

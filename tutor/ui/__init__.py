@@ -1,0 +1,1 @@
+"""The browser tutor (Gradio). It calls the session layer and computes nothing itself."""
