@@ -89,7 +89,8 @@ def search(
 
     if mode not in ("hybrid", "dense", "bm25"):
         raise typer.BadParameter("hybrid, dense, bm25 중 하나를 고르세요.", param_hint="--mode")
-    result = open_retriever().retrieve(query, k=k, mode=mode)  # type: ignore[arg-type]
+    # the shipped notes and the notes TUTOR_USER added (`tutor add`)
+    result = open_retriever().retrieve(query, k=k, mode=mode, user=get_settings().user)  # type: ignore[arg-type]
     if as_json:
         print(json.dumps(
             {

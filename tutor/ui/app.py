@@ -235,7 +235,7 @@ class TutorApp:
                     chat = gr.Chatbot(elem_id="chat", height=560, label="면접",
                                       buttons=["copy"], feedback_options=None)
                     box = gr.Textbox(lines=4, max_lines=12, show_label=False, elem_id="answer",
-                                     placeholder="답변을 입력하세요 (Shift+Enter 줄바꿈). 노트에 궁금한 점은 ?로 끝나게 물어보세요.")
+                                     placeholder="답변을 입력하고 Shift+Enter 또는 보내기 (Enter는 줄바꿈). 노트에 궁금한 점은 ?로 끝나게 물어보세요.")
                     with gr.Row():
                         intent = gr.Radio(INTENTS, value="auto", label="보내는 글", scale=3)
                         send = gr.Button("보내기", variant="primary", scale=1, elem_id="send")

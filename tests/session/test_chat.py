@@ -1,0 +1,126 @@
+"""The browser conversation without a browser: routing, bad input, busy, resume, free questions."""
+
+import threading
+
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+
+from tutor.grading.llm import LLMGrader
+from tutor.grading.service import GradingService
+from tutor.session.ask import NoteAnswerer
+from tutor.session.chat import ChatTutor, note_question
+from tutor.session.history import History
+from tutor.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def service(indexed_home):
+    return GradingService(Settings(home=indexed_home))
+
+
+@pytest.fixture
+def history(tmp_path):
+    return History(tmp_path / "h.sqlite3")
+
+
+def text(messages, n=1):
+    return "\n".join(m["content"] for m in messages[-n:])
+
+
+def final(gen):
+    out = None
+    for out in gen:
+        pass
+    return out
+
+
+def test_free_questions_are_told_apart_from_answers():
+    assert note_question("배치 정규화가 뭐예요?") == "배치 정규화가 뭐예요?"
+    assert note_question("/질문 드롭아웃") == "드롭아웃"
+    assert note_question("드롭아웃은 뉴런을 끄는 기법입니다.") is None
+    assert note_question("드롭아웃은 뉴런을 끄는 기법입니다. 맞나요?", intent="answer") is None
+    assert note_question("드롭아웃", intent="ask") == "드롭아웃"
+    assert note_question("가" * 200 + "?") is None  # a long text ending in "?" is an answer
+
+
+def test_an_interview_turn_is_graded_recorded_and_resumable(service, history):
+    tutor = ChatTutor(service, history, "u1")
+    tutor.start(topic="드롭아웃", depth=1)
+    assert "질문 1" in text(tutor.messages) and "드롭아웃" in text(tutor.messages)
+    chat, keep = final(tutor.send("과적합을 막으려고 학습 때 뉴런 일부를 무작위로 끕니다.", "answer"))
+    assert keep == "" and "점수:" in text(chat) and "꼬리 질문" in text(chat)
+    assert len(history.turns("u1", tutor.session_id)) == 1
+
+    again = ChatTutor.resume(service, history, "u1", tutor.session_id)
+    assert again.interview.current.follow_up is not None  # still waiting for the follow-up answer
+    assert "과적합을 막으려고" in text(again.messages, len(again.messages))
+    assert ChatTutor.resume(service, history, "someone-else", tutor.session_id) is None
+    chat, _ = final(again.send("추론 때는 드롭아웃을 끄고 가중치에 유지 확률을 곱합니다.", "answer"))
+    assert "점수:" in text(chat, 2) and "질문 2" in text(chat)  # depth 1: then a new question
+
+
+@pytest.mark.parametrize("bad, words", [("", "비어 있습니다"), ("  \n ", "비어 있습니다"),
+                                        ("😀🔥", "읽을 수 있는 글자"), ("\x00\x01\x02ab", "읽을 수 있는 글자"),
+                                        (None, "비어 있습니다")])
+def test_bad_input_is_refused_and_kept(service, history, bad, words):
+    tutor = ChatTutor(service, history, "u2")
+    tutor.start()
+    before = list(tutor.messages)
+    chat, keep = final(tutor.send(bad, "answer"))
+    assert words in text(chat) and keep == (bad or "")
+    assert tutor.messages == before  # nothing added, nothing lost
+    assert history.turns("u2") == []
+
+
+def test_a_second_submit_while_grading_is_refused_and_kept(service, history):
+    tutor = ChatTutor(service, history, "u3")
+    tutor.start()
+    gen = tutor.send("배치 정규화는 학습을 안정시킵니다.", "answer")
+    next(gen)  # the first submit is in flight ("채점 중")
+    chat, keep = final(tutor.send("두 번째 답변", "answer"))
+    assert "채점하는 중" in text(chat) and keep == "두 번째 답변"
+    final(gen)
+    assert len(history.turns("u3")) == 1
+
+
+def test_hint_skip_and_a_free_question_keep_the_interview(service, history):
+    tutor = ChatTutor(service, history, "u4")
+    tutor.start(topic="배치 정규화")
+    question = tutor.interview.current.text
+    assert text(tutor.hint()).startswith("힌트:")
+    chat, _ = final(tutor.send("드롭아웃이 뭐예요?"))
+    assert "노트에서 찾은 내용입니다" in text(chat) and question in text(chat)
+    assert tutor.interview.current.text == question
+    chat = tutor.skip()
+    assert "건너뜁니다" in text(chat, 2) and tutor.interview.current.text != question
+    chat, _ = final(tutor.send("양자 컴퓨터로 비트코인을 채굴하는 방법은?"))
+    assert "노트에 없는 내용입니다" in text(chat)
+
+
+class Broken(GenericFakeChatModel):
+    def _stream(self, *args, **kwargs):
+        raise ConnectionError("LLM server down")
+        yield  # pragma: no cover
+
+
+def _with_llm(indexed_home, model):
+    service = GradingService(Settings(home=indexed_home))
+    service.llm = LLMGrader(model, "fake", service.settings.prompts_dir)
+    return service
+
+
+def test_free_answers_stream_from_the_llm_with_citations(indexed_home):
+    words = "배치 정규화는 각 층의 입력 분포를 평균 0, 분산 1로 맞춰 학습을 안정시킵니다 [1]."
+    service = _with_llm(indexed_home, GenericFakeChatModel(messages=iter([AIMessage(content=words)])))
+    parts = list(NoteAnswerer(service).answer("배치 정규화는 왜 쓰나요?"))
+    assert len(parts) > 3  # streamed piece by piece
+    assert parts[-1].startswith(words) and "**노트 원문**" in parts[-1] and ".md · " in parts[-1]
+
+
+def test_an_llm_that_fails_mid_session_falls_back_to_the_notes(indexed_home, tmp_path):
+    service = _with_llm(indexed_home, Broken(messages=iter([])))
+    tutor = ChatTutor(service, History(tmp_path / "h.sqlite3"), "u5", threading.RLock())
+    tutor.start()
+    chat, _ = final(tutor.send("배치 정규화는 왜 쓰나요?"))
+    assert "LLM 답변 생성에 실패" in text(chat) and "노트 원문" in text(chat)

@@ -1,0 +1,43 @@
+"""With TUTOR_AUTH set, the tutor asks for a login and keeps each user's records apart."""
+
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+
+from conftest import copy_home, start_server
+from test_api import Browser, text_of
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def guarded(indexed_home, tmp_path_factory):
+    srv = start_server(copy_home(indexed_home, tmp_path_factory.mktemp("guarded") / "home"),
+                       env={"TUTOR_AUTH": "민지:pw-1,jihoon:pw-2"})
+    yield srv
+    srv.stop()
+
+
+def test_login_is_required_and_names_the_user(guarded):
+    with pytest.raises(Exception):
+        Client(guarded.url, verbose=False)
+    with pytest.raises(Exception):
+        Client(guarded.url, verbose=False, auth=("민지", "wrong"))
+    minji = Browser(guarded.url, auth=("민지", "pw-1"))
+    assert "사용자: 민지" in minji.status and minji.saved["user"] == "민지"
+
+
+def test_users_cannot_reach_each_others_interview(guarded):
+    minji = Browser(guarded.url, auth=("민지", "pw-1"))
+    minji.send("민지의비밀답변 과적합을 막으려고 뉴런을 끕니다.", "answer")
+    # jihoon presents minji's saved state (as if copied from her browser): he gets his own interview
+    jihoon = Browser(guarded.url, saved=dict(minji.saved), auth=("jihoon", "pw-2"))
+    assert jihoon.saved["user"] == "jihoon" and jihoon.saved["session"] != minji.saved["session"]
+    assert all("민지의비밀답변" not in text_of(m) for m in jihoon.chat)
+    try:  # Gradio refuses a session not among his choices; the handler would refuse it too
+        exported = jihoon.call("/export", minji.saved["session"], "JSON")
+    except AppError:
+        exported = None
+    assert exported is None
+    again = Browser(guarded.url, saved=dict(minji.saved), auth=("민지", "pw-1"))  # minji on another device
+    assert any("민지의비밀답변" in text_of(m) for m in again.chat)
