@@ -124,3 +124,6 @@ def test_an_llm_that_fails_mid_session_falls_back_to_the_notes(indexed_home, tmp
     tutor.start()
     chat, _ = final(tutor.send("배치 정규화는 왜 쓰나요?"))
     assert "LLM 답변 생성에 실패" in text(chat) and "노트 원문" in text(chat)
+    chat, _ = final(tutor.send("학습을 안정시키려고 층마다 입력을 정규화합니다.", "answer"))
+    assert "오프라인 채점기로 채점" in text(chat, 3) and "점수:" in text(chat, 3)
+    assert len(tutor.history.turns("u5")) == 1  # graded and stored all the same
