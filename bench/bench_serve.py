@@ -75,7 +75,9 @@ def main() -> None:
               f"({statistics.median(warm) / page_get:.1f}× a page GET)")
 
         rss0 = server.rss_mb()
-        latencies = [send(client, saved, ANSWERS[i % len(ANSWERS)]) for i in range(args.turns)]
+        # every answer different, as from real candidates (nothing is served from the caches)
+        latencies = [send(client, saved, f"{ANSWERS[i % len(ANSWERS)]} 연습 {i}회차에 이렇게 정리했습니다.")
+                     for i in range(args.turns)]
         print(f"{args.turns} graded turns: p50 {statistics.median(latencies) * 1000:.0f} ms, "
               f"p95 {sorted(latencies)[int(0.95 * len(latencies))] * 1000:.0f} ms; "
               f"RSS {rss0:.0f} MB → {server.rss_mb():.0f} MB")

@@ -100,3 +100,15 @@ def test_english_answer_is_graded_by_content(service):
     bad = service.grade("act-03", "Softmax is mostly used in hidden layers, and its outputs add up to the number of classes.")
     assert "english" in good.flags
     assert good.score >= 3 and good.score > bad.score
+
+
+def test_the_embedding_cache_is_bounded_and_never_loses_a_vector(monkeypatch, hash_embeddings):
+    from tutor.grading import offline
+
+    monkeypatch.setattr(offline, "_CACHE_LIMIT", 5)
+    monkeypatch.setattr(offline, "_CACHE", {})
+    for n in range(4):
+        texts = tuple(f"문장 {n}-{i}" for i in range(3)) + ("문장 0-0",)
+        vecs = offline._embed_cached(hash_embeddings, texts)
+        assert vecs.shape[0] == 4
+        assert len(offline._CACHE) <= 5

@@ -220,16 +220,20 @@ class OfflineGrader:
 
 
 def _embed_cached(embeddings, texts: tuple[str, ...]) -> np.ndarray:
-    """Query-style (symmetric) e5 vectors; key points repeat across answers, so cache them."""
-    batch = getattr(embeddings, "embed_queries", None)
-    missing = [t for t in dict.fromkeys(texts) if (embeddings, t) not in _CACHE]
+    """Query-style (symmetric) e5 vectors; key points repeat across answers, so cache them.
+
+    The cache is bounded (a long-running server sees endless new answers): when full it starts over."""
+    found = {t: _CACHE.get((embeddings, t)) for t in dict.fromkeys(texts)}
+    missing = [t for t, v in found.items() if v is None]
     if missing:
+        batch = getattr(embeddings, "embed_queries", None)
         vecs = batch(missing) if batch else [embeddings.embed_query(t) for t in missing]
+        if len(_CACHE) + len(missing) > _CACHE_LIMIT:
+            _CACHE.clear()
         for t, v in zip(missing, vecs):
-            _CACHE[(embeddings, t)] = np.asarray(v, dtype=np.float32)
-            if len(_CACHE) > 20000:
-                _CACHE.clear()
-    return np.vstack([_CACHE[(embeddings, t)] for t in texts])
+            found[t] = _CACHE[(embeddings, t)] = np.asarray(v, dtype=np.float32)
+    return np.vstack([found[t] for t in texts])
 
 
+_CACHE_LIMIT = 20000  # ≈ 40 MB of 384-d vectors and their texts
 _CACHE: dict[tuple[object, str], np.ndarray] = {}
