@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "ui"))
 
-from conftest import start_server  # noqa: E402
-from gradio_client import Client  # noqa: E402
+from conftest import start_server
+from gradio_client import Client
 
-from tutor.settings import get_settings  # noqa: E402
+from tutor.settings import get_settings
 
 ANSWERS = [
     "잘 모르겠지만 학습이 잘 되게 하는 기법 같습니다.",

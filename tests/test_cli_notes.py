@@ -3,7 +3,6 @@
 import shutil
 
 import pytest
-
 from test_cli import assert_clean_failure, tutor
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from tutor import messages
@@ -180,9 +186,8 @@ def practice(
     from rich.markdown import Markdown
 
     from tutor.grading.service import GradingService
-    from tutor.session.interview import InterviewSession
-
     from tutor.session.history import History
+    from tutor.session.interview import InterviewSession
 
     settings = get_settings()
     service = GradingService(settings)
@@ -321,22 +326,17 @@ def add(
     file: Annotated[Path, typer.Argument(help="추가할 노트 파일 (.md 또는 .txt, 최대 1 MB)")],
 ) -> None:
     """내 노트를 추가하고 바로 색인합니다 (바뀐 부분만 임베딩). 같은 이름이면 새 내용으로 바꿉니다."""
+    from tutor.corpus.own_notes import read_note_file
     from tutor.grading.service import GradingService
     from tutor.session.library import NoteLibrary
 
     settings = get_settings()
-    if not file.is_file():
-        raise InvalidInputError(messages.NOTE_FILE_MISSING.format(path=file))
-    from tutor.corpus.own_notes import MAX_NOTE_BYTES
-
-    if file.stat().st_size > MAX_NOTE_BYTES:
-        raise InvalidInputError(messages.NOTE_TOO_LARGE.format(name=file.name, size=file.stat().st_size,
-                                                               limit=MAX_NOTE_BYTES))
+    data = read_note_file(file)  # a missing or oversized file fails before any model is loaded
     _build_index()  # the shipped notes first, on a fresh machine
     library = NoteLibrary(GradingService(settings))
     with _progress() as progress:
         task = progress.add_task(messages.INDEX_PROGRESS, total=None)
-        added = library.add(settings.user, file.name, file.read_bytes(),
+        added = library.add(settings.user, file.name, data,
                             progress=lambda done, total: progress.update(task, completed=done, total=total))
     out.print(messages.NOTE_ADDED.format(name=added.name, chunks=added.chunks, added=added.added))
 
@@ -419,7 +419,12 @@ def eval_grading(
 ) -> None:
     """채점기가 사람의 엄격한 채점과 얼마나 일치하는지 측정합니다 (QWK, Spearman, MAE)."""
     from tutor.evaluation.datasets import read_jsonl
-    from tutor.evaluation.grading import GradingCase, evaluate_grading, fit_offline_model, print_grading
+    from tutor.evaluation.grading import (
+        GradingCase,
+        evaluate_grading,
+        fit_offline_model,
+        print_grading,
+    )
 
     cases = read_jsonl(dataset, GradingCase)
     if fit:

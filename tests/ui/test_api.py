@@ -70,7 +70,7 @@ def test_answer_feedback_follow_up_hint_skip_and_free_questions(server):
     for part in ("점수:", "빠진 점", "모범 답안", "<details><summary>근거: 노트 인용</summary>", "꼬리 질문:"):
         assert part in feedback
     notes = "\n".join(n.text for n in load_notes(CORPUS))
-    squash = lambda s: re.sub(r"\s+", " ", s)  # noqa: E731
+    squash = lambda s: re.sub(r"\s+", " ", s)
     for quote in quotes_in(feedback):  # every cited passage is quoted verbatim from the notes
         assert squash(quote) in squash(notes)
     assert re.search(r"— \S+\.md · ", feedback)  # file · heading

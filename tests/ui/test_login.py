@@ -1,10 +1,9 @@
 """With TUTOR_AUTH set, the tutor asks for a login and keeps each user's records apart."""
 
 import pytest
+from conftest import copy_home, start_server
 from gradio_client import Client
 from gradio_client.exceptions import AppError
-
-from conftest import copy_home, start_server
 from test_api import Browser, text_of
 
 pytestmark = pytest.mark.slow

@@ -50,6 +50,19 @@ def note_text(name: str, data: bytes) -> str:
     return text
 
 
+def read_note_file(path: Path) -> bytes:
+    """A note file's bytes, refusing a missing or oversized file before reading it into memory."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_NOTE_BYTES:
+            raise InvalidInputError(messages.NOTE_TOO_LARGE.format(name=path.name, size=size, limit=MAX_NOTE_BYTES))
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InvalidInputError(messages.NOTE_FILE_MISSING.format(path=path)) from exc
+    except OSError as exc:
+        raise InvalidInputError(f"{messages.NOTE_UNREADABLE.format(path=path.name)} ({exc.strerror})") from exc
+
+
 def _title(text: str, fallback: str) -> str:
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     heading = re.match(r"^#{1,6}\s+(.+)", first)

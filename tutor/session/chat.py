@@ -40,6 +40,14 @@ def _tutor(text: str) -> Message:
     return {"role": "assistant", "content": text}
 
 
+def _failure(exc: Exception) -> str:
+    """A chat line for a failed turn: the Korean message of a TutorError, else a logged surprise."""
+    if isinstance(exc, TutorError):
+        return f"⚠️ {exc}"
+    log.error("chat turn failed", exc_info=exc)
+    return "⚠️ " + messages.UNEXPECTED.format(kind=type(exc).__name__, detail=exc)
+
+
 def note_question(text: str, intent: str = "auto") -> str | None:
     """The question for the notes if `text` asks one, else None (it is an interview answer).
 
@@ -115,6 +123,7 @@ class ChatTutor:
             tutor.messages.append(_tutor(tutor._question_text(cur)))
         elif cur is None:
             tutor._ask_next()
+            tutor._save()
         return tutor
 
     # -- the conversation ---------------------------------------------------------------
@@ -151,13 +160,8 @@ class ChatTutor:
         try:
             with self._engine:
                 reply = self.interview.answer(raw)
-        except TutorError as exc:
-            reply_msg["content"] = f"⚠️ {exc}"
-            yield self.messages, ""
-            return
         except Exception as exc:  # the session must survive whatever one answer does
-            log.exception("grading failed")
-            reply_msg["content"] = "⚠️ " + messages.UNEXPECTED.format(kind=type(exc).__name__, detail=exc)
+            reply_msg["content"] = _failure(exc)
             yield self.messages, ""
             return
         reply_msg["content"] = reply.feedback  # ends with the 꼬리 질문 when there is one
@@ -175,11 +179,8 @@ class ChatTutor:
             for partial in self.answerer.answer(question, user=self.user):
                 reply_msg["content"] = partial
                 yield self.messages, ""
-        except TutorError as exc:
-            reply_msg["content"] = f"⚠️ {exc}"
         except Exception as exc:
-            log.exception("free question failed")
-            reply_msg["content"] = "⚠️ " + messages.UNEXPECTED.format(kind=type(exc).__name__, detail=exc)
+            reply_msg["content"] = _failure(exc)
         cur = self.interview.current if self.interview else None
         if cur is not None:
             reply_msg["content"] += "\n\n" + messages.BACK_TO_INTERVIEW.format(question=cur.text)

@@ -13,25 +13,25 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import logging  # noqa: E402
-import secrets  # noqa: E402
-import tempfile  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-import uuid  # noqa: E402
-from pathlib import Path  # noqa: E402
+import logging
+import secrets
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
 
-import gradio as gr  # noqa: E402
-import pandas as pd  # noqa: E402
+import gradio as gr
+import pandas as pd
 
-from tutor import messages  # noqa: E402
-from tutor.corpus.own_notes import MAX_NOTE_BYTES  # noqa: E402
-from tutor.errors import TutorError  # noqa: E402
-from tutor.grading.service import GradingService  # noqa: E402
-from tutor.session.chat import ALL_TOPICS, ChatTutor  # noqa: E402
-from tutor.session.history import History  # noqa: E402
-from tutor.session.library import NoteLibrary  # noqa: E402
-from tutor.settings import Settings  # noqa: E402
+from tutor import messages
+from tutor.corpus.own_notes import MAX_NOTE_BYTES, read_note_file
+from tutor.errors import TutorError
+from tutor.grading.service import GradingService
+from tutor.session.chat import ALL_TOPICS, ChatTutor
+from tutor.session.history import History
+from tutor.session.library import NoteLibrary
+from tutor.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -160,17 +160,12 @@ class TutorApp:
             return (tutor, messages.UPLOAD_NOTHING, *self.notes_view(tutor))
         path = Path(file if isinstance(file, str) else getattr(file, "name", ""))
         try:
-            if path.stat().st_size > MAX_NOTE_BYTES:  # refuse before reading a huge file into memory
-                raise TutorError(messages.NOTE_TOO_LARGE.format(name=path.name, size=path.stat().st_size,
-                                                                limit=MAX_NOTE_BYTES))
             added = self.library.add(
-                tutor.user, path.name, path.read_bytes(),
+                tutor.user, path.name, read_note_file(path),
                 progress=lambda done, total: progress((done, total), desc=messages.INDEX_PROGRESS))
             status = messages.NOTE_ADDED.format(name=added.name, chunks=added.chunks, added=added.added)
         except TutorError as exc:
             status = f"⚠️ {exc}"
-        except OSError as exc:
-            status = f"⚠️ {messages.NOTE_UNREADABLE.format(path=path.name)} ({exc.strerror})"
         return (tutor, status, *self.notes_view(tutor))
 
     def on_remove(self, tutor, saved, name, request: gr.Request):
