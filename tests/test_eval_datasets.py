@@ -51,7 +51,7 @@ def test_grading_set_is_large_balanced_and_split_by_question():
     import yaml
 
     data = rows("grading.jsonl")
-    bank = {q["id"]: q for q in yaml.safe_load((ROOT / "corpus" / "questions.yaml").read_text(encoding="utf-8"))}
+    bank = {q["id"]: q for q in yaml.safe_load((ROOT / "corpus" / "bank").read_text(encoding="utf-8"))}
     assert len(data) >= 240
     assert len({r["question_id"] for r in data}) >= 60
     scores = Counter(r["score"] for r in data)

@@ -158,11 +158,21 @@ def grade(
 @app.command()
 def questions(
     topic: Annotated[str | None, typer.Option(help="이 주제의 질문만")] = None,
+    check: Annotated[Path | None, typer.Option("--check", help="이 은행 파일(또는 폴더)을 점검: 인용, concepts, 틀린 주장, 꼬리 질문")] = None,
 ) -> None:
     """질문 은행의 질문 목록 (id, 주제, 난이도)."""
-    from tutor.grading.bank import cached_bank
+    from tutor.grading.bank import cached_bank, load_bank
 
-    bank = cached_bank(get_settings().corpus_dir / "questions.yaml")
+    settings = get_settings()
+    if check is not None:
+        from tutor.grading.audit import audit_bank
+
+        problems = audit_bank(load_bank(check), settings.corpus_dir)
+        for p in problems:
+            out.print(f"- {p}", markup=False)
+        out.print(f"문제 {len(problems)}개" if problems else "문제 없음")
+        raise typer.Exit(1 if problems else 0)
+    bank = cached_bank(settings.bank_dir)
     table = Table(title=f"질문 은행 ({len(bank.questions)}문항, 주제 {len(bank.topics)}개)")
     for col in ("id", "주제", "난이도", "질문"):
         table.add_column(col)
@@ -226,6 +236,8 @@ def practice(
             continue
         reply = session.answer(text)
         out.print(Markdown(reply.feedback))
+        if reply.result.low_confidence and reply.turn_id is not None:
+            _ask_point_labels(session, reply)
         if reply.next_turn is not None:
             turn = reply.next_turn
             continue
@@ -234,6 +246,27 @@ def practice(
         turn, asked = session.next_question(), asked + 1
     out.print("[bold]면접을 마칩니다. 수고하셨습니다![/] "
               f"기록: `tutor history --export {session.session_id[:8]}`")
+
+
+def _ask_point_labels(session, reply) -> None:
+    """A low-confidence grade: the candidate ticks the key points they think they made."""
+    points = reply.result.key_points
+    for n, v in enumerate(points, 1):
+        out.print(f"  {n}. {v.point}", highlight=False)
+    try:
+        text = typer.prompt(messages.LABELS_PROMPT.rstrip(": "), default="", show_default=False)
+    except (EOFError, typer.Abort):
+        return
+    if not text.strip():
+        return
+    try:
+        picked = {int(x) for x in text.replace(" ", "").split(",") if x}
+    except ValueError:
+        out.print(f"[yellow]{messages.LABELS_BAD.format(text=text)}[/]")
+        return
+    said = [points[n - 1].id for n in picked if 1 <= n <= len(points)]
+    n = session.label_points(reply.turn_id, said, [v.id for v in points])
+    out.print(f"[green]{messages.LABELS_SAVED.format(n=len(said))}[/]" if n else "")
 
 
 @app.command()
@@ -414,7 +447,8 @@ def eval_grading(
     grader: Annotated[str, typer.Option(help="offline | llm")] = "offline",
     split: Annotated[str | None, typer.Option(help="이 split 값(train/test)을 가진 줄만 평가")] = None,
     report: Annotated[Path | None, typer.Option(help="보고서(Markdown/HTML/혼동 행렬 PNG)를 쓸 폴더")] = None,
-    fit: Annotated[bool, typer.Option("--fit", help="train split으로 오프라인 점수 모델을 다시 맞추고 저장")] = False,
+    fit: Annotated[bool, typer.Option("--fit", help="train split으로 채점 기준(점수 구간)을 다시 맞추고 저장")] = False,
+    fit_out: Annotated[Path | None, typer.Option("--out", help="--fit 결과를 쓸 파일 (기본: TUTOR_HOME/rubric_thresholds.json)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="결과를 JSON 한 개로 출력")] = False,
 ) -> None:
     """채점기가 사람의 엄격한 채점과 얼마나 일치하는지 측정합니다 (QWK, Spearman, MAE)."""
@@ -428,7 +462,8 @@ def eval_grading(
 
     cases = read_jsonl(dataset, GradingCase)
     if fit:
-        summary = fit_offline_model(cases, progress=_progress(), console=out)
+        target = fit_out or get_settings().home / "rubric_thresholds.json"
+        summary = fit_offline_model(cases, target, progress=_progress(), console=out)
         if as_json:
             print(json.dumps(summary, ensure_ascii=False))
         return
@@ -444,6 +479,37 @@ def eval_grading(
         print(json.dumps(result.as_dict(), ensure_ascii=False))
     else:
         print_grading(result, out)
+
+
+@eval_app.command("labels")
+def eval_labels(
+    export: Annotated[Path | None, typer.Option(help="라벨을 JSONL로 쓸 파일 (질문, 답변, 포인트, 채점기 판정, 본인 체크)")] = None,
+    all_users: Annotated[bool, typer.Option("--all-users", help="모든 사용자의 라벨 (기본: TUTOR_USER)")] = False,
+) -> None:
+    """후보자가 직접 체크한 포인트(확신 낮은 채점)를 채점기 판정과 비교합니다."""
+    from tutor.session.history import History
+
+    settings = get_settings()
+    labels = History(settings.history_path).point_labels(None if all_users else settings.user)
+    if not labels:
+        out.print(messages.LABELS_NONE)
+        return
+    if export is not None:
+        export.parent.mkdir(parents=True, exist_ok=True)
+        export.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in labels), encoding="utf-8")
+        err.print(f"  {export}")
+    said = [r["candidate_said"] for r in labels]
+    grader = [r["grader_status"] in ("covered", "partial") for r in labels]
+    agree = sum(a == b for a, b in zip(said, grader))
+    table = Table(title=f"후보자 체크 vs 채점기 (포인트 {len(labels)}개)")
+    for col in ("", "채점기: 말함", "채점기: 안 말함"):
+        table.add_column(col)
+    for who in (True, False):
+        table.add_row("본인: 말함" if who else "본인: 안 말함",
+                      str(sum(s == who and g for s, g in zip(said, grader))),
+                      str(sum(s == who and not g for s, g in zip(said, grader))))
+    out.print(table)
+    out.print(f"일치율 {agree / len(labels):.1%}")
 
 
 @corpus_app.command("import")

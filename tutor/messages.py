@@ -106,3 +106,15 @@ UPLOAD_NOTHING = "올릴 .md 또는 .txt 파일을 고르세요."
 HISTORY_EMPTY = "아직 기록이 없습니다. '모의 면접' 탭에서 답변하면 여기에 주제별 점수가 쌓입니다."
 REVIEW_NONE_DUE = "지금 복습할 질문이 없습니다."
 NOTE_FILE_MISSING = "노트 파일을 찾을 수 없습니다: {path}"
+
+NOT_IN_NOTES_GRADE = "노트에 없는 내용이라 점수를 매기지 않았습니다 (기록과 주제별 평균에도 넣지 않습니다)."
+LOW_CONFIDENCE = (
+    "이번 채점은 확신이 낮습니다 (신뢰도 {confidence:.0%}). 아래 핵심 포인트 중 답변에서 말했다고 생각하는 것을 "
+    "체크해 주세요. 기록에 남아 채점기를 점검하는 데 쓰입니다."
+)
+LABELS_SAVED = "체크한 포인트 {n}개를 기록했습니다. 고맙습니다."
+LABELS_PROMPT = "말했다고 생각하는 포인트 번호를 쉼표로 적어 주세요 (예: 1,3 · 엔터 = 건너뛰기): "
+LABELS_BAD = "번호를 읽을 수 없어 건너뜁니다: {text}"
+LABELS_NONE = "아직 저장된 체크(포인트 라벨)가 없습니다."
+CONTRADICTS = "'{answer}' — 노트와 다릅니다: {claim}"
+LLM_DISAGREES = "LLM 판정({llm}점)과 답변 속 근거로 매긴 점수({offline}점)가 크게 달라, 근거가 있는 점수를 남깁니다."

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(default=None, description="OpenAI 호환 서버 주소 (vLLM, LM Studio, llama.cpp)")
     llm_api_key: SecretStr | None = None
     llm_timeout: float = Field(default=30.0, gt=0)
+    rubric: Path | None = Field(
+        default=None, description="채점 기준(점수 구간) 파일: `tutor eval grading --fit`이 쓴 JSON. 비우면 기본값."
+    )
     auth: str | None = Field(
         default=None,
         description="브라우저 튜터 로그인: 'user:pass,user2:pass2' 또는 한 줄에 user:pass 하나씩 적은 파일 경로",
@@ -82,6 +85,10 @@ class Settings(BaseSettings):
     @property
     def notes_dir(self) -> Path:
         return self.corpus_dir / "notes"
+
+    @property
+    def bank_dir(self) -> Path:
+        return self.corpus_dir / "bank"
 
     @property
     def manifest_path(self) -> Path:

@@ -25,7 +25,7 @@ def split_of(question_id: str) -> str:
 
 
 def main() -> None:
-    bank = {q["id"]: q for q in yaml.safe_load((ROOT / "corpus" / "questions.yaml").read_text(encoding="utf-8"))}
+    bank = {q["id"]: q for q in yaml.safe_load((ROOT / "corpus" / "bank").read_text(encoding="utf-8"))}
     out = ROOT / "eval" / "grading.jsonl"
     with out.open("w", encoding="utf-8") as f:
         for qid, score, case, answer in A + B + C:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tutor import messages
 from tutor.grading.bank import Question
 from tutor.grading.models import RUBRIC, Evidence, GradeResult
 
@@ -39,7 +40,9 @@ def follow_ups_for(question: Question | None, result: GradeResult, limit: int = 
     ranked.sort(key=lambda x: x[:3])
     out = []
     for _, _, _, v in ranked[:limit]:
-        text = curated.get(v.id) or f"방금 답변에서 다루지 않은 부분을 여쭤볼게요. \"{v.point}\" — 왜 그런지 설명해 주시겠어요?"
+        # never the point itself: a follow-up that states its answer teaches nothing
+        topic = v.evidence.heading if v.evidence is not None and v.evidence.heading else question.topic
+        text = curated.get(v.id) or f"'{topic}' 부분을 조금 더 여쭤볼게요. 방금 답변에서 빠진 내용을 설명해 주시겠어요?"
         out.append(FollowUp(text, v.id, v.point))
     return out
 
@@ -52,17 +55,30 @@ def pick_follow_up(question: Question | None, result: GradeResult) -> FollowUp |
 def render_feedback(result: GradeResult, question: Question | None = None,
                     follow_up: FollowUp | None = None) -> str:
     """Korean Markdown feedback for the chat, the terminal and exported sessions."""
-    lines = [f"### 점수: {result.score}/5 — {RUBRIC[result.score]}"]
+    if result.score is None:
+        lines = [f"### {messages.NOT_IN_NOTES_GRADE}"]
+        if result.message:
+            lines += ["", f"_{result.message}_"]
+        return "\n".join(lines)
+    lines = [f"### 점수: {result.score}/5 — {result.rubric or RUBRIC[result.score]}"]
     if result.message:
         lines += ["", f"_{result.message}_"]
-    if not result.notes_cover:
-        return "\n".join(lines)
     if result.covered:
         lines += ["", "**잘한 점**"] + [f"- {p}" for p in result.covered]
     if result.missing:
         lines += ["", "**빠진 점**"] + [f"- {p}" for p in result.missing]
-    if result.misconceptions:
+    wrong = [v for v in result.key_points if v.status == "contradicted"]
+    if wrong:
+        # Wrong is a strong claim: the candidate's own words, and the passage that says otherwise.
+        lines += ["", "**노트와 다른 부분**"]
+        for v in wrong:
+            lines.append(f"- {messages.CONTRADICTS.format(answer=v.answer_span, claim=v.claim or v.point)}")
+            if v.evidence is not None:
+                lines.append(f"  - 노트: \"{v.evidence.quote}\" ({v.evidence.source} · {v.evidence.heading})")
+    elif result.misconceptions:
         lines += ["", "**오개념**"] + [f"- {m}" for m in result.misconceptions]
+    if result.low_confidence:
+        lines += ["", f"_{messages.LOW_CONFIDENCE.format(confidence=result.confidence)}_"]
     if question is not None:
         lines += ["", "**모범 답안**", question.model_answer]
     cited = list({(e.source, e.quote): e for e in result.evidence}.values())

@@ -1,5 +1,5 @@
-"""Fit the offline score model: a ridge regression from the grader's interpretable features
-to the human 0–5 score, validated with grouped cross-validation (group = question)."""
+"""Fit the rubric's credit thresholds (weighted share of key points → 0–5) to human scores,
+validated with grouped cross-validation (group = question)."""
 
 from __future__ import annotations
 
@@ -7,48 +7,52 @@ import json
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import Ridge
 from sklearn.metrics import cohen_kappa_score
 from sklearn.model_selection import GroupKFold
 
-from tutor.grading.offline import FEATURES
-
-
-def _matrix(features: list[dict[str, float]]) -> np.ndarray:
-    return np.array([[f.get(name, 0.0) for name in FEATURES] for f in features], dtype=float)
-
-
-def _to_scores(raw: np.ndarray) -> np.ndarray:
-    return np.clip(np.rint(raw), 0, 5).astype(int)
-
-
-def cross_validate(features: list[dict[str, float]], gold: list[int], groups: list[str],
-                   folds: int = 5, alpha: float = 1.0, scorer=None) -> np.ndarray:
-    """Out-of-fold predictions: each answer is scored by a model that never saw its question.
-
-    `scorer(model_dict, features) -> int` applies the grader's own rounding and rubric caps.
-    """
-    x, y = _matrix(features), np.array(gold, dtype=float)
-    pred = np.zeros(len(y), dtype=int)
-    for train, test in GroupKFold(n_splits=folds).split(x, y, groups):
-        model = Ridge(alpha=alpha).fit(x[train], y[train])
-        if scorer is None:
-            pred[test] = _to_scores(model.predict(x[test]))
-        else:
-            as_dict = {"weights": dict(zip(FEATURES, model.coef_)), "bias": float(model.intercept_)}
-            pred[test] = [scorer(as_dict, features[i]) for i in test]
-    return pred
-
-
-def fit(features: list[dict[str, float]], gold: list[int], alpha: float = 1.0) -> dict:
-    model = Ridge(alpha=alpha).fit(_matrix(features), np.array(gold, dtype=float))
-    return {"weights": {name: round(float(w), 5) for name, w in zip(FEATURES, model.coef_)},
-            "bias": round(float(model.intercept_), 5), "alpha": alpha, "n": len(gold)}
+from tutor.grading import rubric
 
 
 def qwk(gold, pred) -> float:
     return float(cohen_kappa_score(gold, pred, weights="quadratic", labels=list(range(6))))
 
 
+def _predict(verdicts, thresholds) -> np.ndarray:
+    # None marks answers scored by rule (non-answers, uncovered): 0, not fitted.
+    return np.array([0 if v is None else rubric.score(v, thresholds) for v in verdicts])
+
+
+def fit_thresholds(verdicts, gold, grid=np.round(np.arange(0.0, 1.0001, 0.025), 3), rounds: int = 3) -> tuple[float, ...]:
+    """Coordinate ascent on QWK over the five band edges, kept increasing."""
+    gold = np.asarray(gold)
+    current = list(rubric.DEFAULT_THRESHOLDS)
+    best = qwk(gold, _predict(verdicts, tuple(current)))
+    for _ in range(rounds):
+        for k in range(len(current)):
+            lo = current[k - 1] if k else 0.0
+            hi = current[k + 1] if k + 1 < len(current) else 1.0001
+            for t in grid:
+                if not lo < t < hi and not (k == 0 and 0.0 < t < hi):
+                    continue
+                trial = current.copy()
+                trial[k] = float(t)
+                value = qwk(gold, _predict(verdicts, tuple(trial)))
+                if value > best + 1e-9:
+                    best, current = value, trial
+    return tuple(current)
+
+
+def cross_validate_thresholds(verdicts, gold, groups, folds: int = 5) -> np.ndarray:
+    """Out-of-fold predictions: each answer is scored with edges fitted without its question."""
+    gold = np.asarray(gold)
+    pred = np.zeros(len(gold), dtype=int)
+    idx = np.arange(len(gold))
+    for train, test in GroupKFold(n_splits=folds).split(idx, gold, groups):
+        edges = fit_thresholds([verdicts[i] for i in train], gold[train])
+        pred[test] = _predict([verdicts[i] for i in test], edges)
+    return pred
+
+
 def save(model: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(model, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

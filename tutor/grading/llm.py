@@ -16,7 +16,7 @@ import re
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.caches import BaseCache
 from langchain_core.language_models import BaseChatModel
@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from tutor import messages
 from tutor.errors import BackendUnavailableError, TutorError
+from tutor.grading import rubric
 from tutor.grading.models import RUBRIC, GradeResult, KeyPointVerdict
 from tutor.grading.offline import GradingPoint
 
@@ -33,12 +34,17 @@ class LLMGradingError(TutorError):
     """The LLM did not produce a usable grade (timeout, error, malformed or invalid reply)."""
 
 
-class LLMVerdict(BaseModel):
-    """Exactly what the judge must return."""
+class PointJudgement(BaseModel):
+    id: str
+    status: Literal["covered", "partial", "missing", "contradicted"]
+    answer_span: str | None = None
 
-    score: int = Field(ge=0, le=5)
-    covered: list[str] = Field(default_factory=list)
-    missing: list[str] = Field(default_factory=list)
+
+class LLMVerdict(BaseModel):
+    """Exactly what the judge must return: a verdict per key point. The score is not the
+    judge's to give: the rubric computes it from these verdicts, as for the offline grader."""
+
+    points: list[PointJudgement] = Field(default_factory=list)
     misconceptions: list[str] = Field(default_factory=list)
     rationale: str = ""
 
@@ -146,20 +152,36 @@ class LLMGrader:
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
         verdict = parse_verdict(text)
-        by_id = {p.id: p for p in points}
-        covered = [i for i in verdict.covered if i in by_id]
-        verdicts = [
-            KeyPointVerdict(id=p.id, point=p.point, status="covered" if p.id in covered else "missing",
-                            coverage=1.0 if p.id in covered else 0.0, evidence=p.evidence)
-            for p in points
-        ]
+        judged = {j.id: j for j in verdict.points}
+        if not any(p.id in judged for p in points):
+            raise LLMGradingError(messages.LLM_MALFORMED.format(reason="핵심 포인트 판정이 없습니다"))
+        verdicts = []
+        for p in points:
+            j = judged.get(p.id)
+            status = j.status if j is not None else "missing"
+            verdicts.append(KeyPointVerdict(
+                id=p.id, point=p.point, status=status, coverage=rubric.CREDIT[status], evidence=p.evidence,
+                answer_span=j.answer_span if j is not None else None, weight=p.weight,
+                claim="LLM 판정: 노트와 다름" if status == "contradicted" else None))
+        credits = [rubric.PointCredit(v.status, v.weight) for v in verdicts]
+        score = rubric.score(credits)
+        if offline.score is not None and abs(score - offline.score) >= 2:
+            # The judge and the evidence in the answer disagree a lot: the evidence-backed grade
+            # is kept (and stored); the candidate is told.
+            return offline.model_copy(update={
+                "flags": [*offline.flags, "llm_disagrees"],
+                "message": " ".join(filter(None, [messages.LLM_DISAGREES.format(llm=score, offline=offline.score),
+                                                   offline.message])),
+                "features": {**offline.features, "llm_score": float(score)},
+            })
         return offline.model_copy(update={
-            "score": verdict.score,
-            "covered": [by_id[i].point for i in covered],
-            "missing": [p.point for p in points if p.id not in covered],
+            "score": score,
+            "covered": [v.point for v in verdicts if v.status == "covered"],
+            "missing": [v.point for v in verdicts if v.status in ("missing", "partial")],
             "misconceptions": verdict.misconceptions,
             "key_points": verdicts,
             "grader": self.name,
+            "rubric": rubric.reason(credits, score),
             "message": verdict.rationale or offline.message,
-            "features": {**offline.features, "offline_score": float(offline.score)},
+            "features": {**offline.features, "offline_score": float(offline.score or 0)},
         })

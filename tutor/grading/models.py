@@ -1,10 +1,5 @@
 """The shape of a grade: what every grader (offline or LLM) must return, validated.
-
-Rubric (eval/README.md): 5 complete and precise with correct reasoning · 4 correct, minor
-omission · 3 partly correct or vague, misses an important point · 2 a few relevant words,
-shallow or with a notable error · 1 mostly wrong or confused · 0 no answer, off-topic or
-entirely wrong.
-"""
+The score itself is decided in `tutor.grading.rubric`, from the per-key-point verdicts."""
 
 from __future__ import annotations
 
@@ -12,14 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-RUBRIC = {
-    5: "완벽: 핵심을 모두 정확히 말하고 이유까지 맞음",
-    4: "정확함: 사소한 누락",
-    3: "부분적으로 맞음 또는 모호함: 중요한 포인트 하나 이상 누락",
-    2: "관련 단어 몇 개: 얕거나 눈에 띄는 오류",
-    1: "대부분 틀리거나 혼란스러움",
-    0: "답변 없음, 주제와 무관, 또는 완전히 틀림",
-}
+from tutor.grading.rubric import RUBRIC  # noqa: F401 - re-exported for feedback and the UI
 
 Status = Literal["covered", "partial", "missing", "contradicted"]
 
@@ -42,10 +30,12 @@ class KeyPointVerdict(BaseModel):
     coverage: float = Field(ge=0, le=1, description="how much of the point the answer states")
     answer_span: str | None = Field(default=None, description="the answer sentence that matched best")
     evidence: Evidence | None = None
+    claim: str | None = Field(default=None, description="the authored wrong claim the answer states")
+    weight: int = Field(default=1, ge=1, le=2)
 
 
 class GradeResult(BaseModel):
-    score: int = Field(ge=0, le=5)
+    score: int | None = Field(ge=0, le=5, description="None when the notes do not cover the question")
     covered: list[str] = Field(default_factory=list, description="key points stated correctly")
     missing: list[str] = Field(default_factory=list, description="key points not stated")
     misconceptions: list[str] = Field(default_factory=list, description="wrong statements found")
@@ -56,3 +46,13 @@ class GradeResult(BaseModel):
     flags: list[str] = Field(default_factory=list, description="non_answer, off_topic, injection, english, truncated, fallback")
     message: str | None = Field(default=None, description="a Korean sentence for the user (fallback, truncation, …)")
     features: dict[str, float] = Field(default_factory=dict, description="the offline signals behind the score")
+    confidence: float = Field(default=1.0, ge=0, le=1, description="how sure the grader is of the score")
+    rubric: str | None = Field(default=None, description="the rubric line that goes with the score")
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.score is not None and self.confidence < LOW_CONFIDENCE
+
+
+# Below this, feedback says the grade is uncertain and asks the candidate which points they made.
+LOW_CONFIDENCE = 0.5

@@ -71,6 +71,8 @@ class ChatTutor:
     engine: threading.RLock | None = None  # shared by every tutor of one server: one model, one engine
     interview: InterviewSession | None = None
     messages: list[Message] = field(default_factory=list)
+    # A low-confidence grade waiting for the candidate's ticks: (turn id, [(point, key point id)]).
+    label_request: tuple[int, list[tuple[str, str]]] | None = None
 
     def __post_init__(self) -> None:
         self._busy = threading.Lock()
@@ -165,6 +167,8 @@ class ChatTutor:
             yield self.messages, ""
             return
         reply_msg["content"] = reply.feedback  # ends with the 꼬리 질문 when there is one
+        self.label_request = ((reply.turn_id, [(v.point, v.id) for v in reply.result.key_points])
+                              if reply.result.low_confidence and reply.turn_id is not None else None)
         if reply.next_turn is None:
             self._ask_next()
         self._save()
@@ -185,6 +189,17 @@ class ChatTutor:
         if cur is not None:
             reply_msg["content"] += "\n\n" + messages.BACK_TO_INTERVIEW.format(question=cur.text)
         yield self.messages, ""
+
+    def save_labels(self, said_ids: list[str]) -> list[Message]:
+        """Store the candidate's ticks for the last low-confidence grade."""
+        if self.label_request is None or self.interview is None:
+            return self.messages
+        turn_id, offered = self.label_request
+        self.label_request = None
+        said = [i for i in said_ids if i in {k for _, k in offered}]
+        if self.interview.label_points(turn_id, said, [k for _, k in offered]):
+            self.messages.append(_tutor(messages.LABELS_SAVED.format(n=len(said))))
+        return self.messages
 
     def hint(self) -> list[Message]:
         if self.interview is None or self.interview.current is None:

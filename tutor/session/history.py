@@ -43,6 +43,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # browser page resumes the same interview instead of losing it.
         "alter table sessions add column state_json text",
     ),
+    (
+        # 3: the candidate as a second grader. When a grade is uncertain the candidate ticks the
+        # key points they think they made; each tick (or its absence) is a label beside the
+        # grader's verdict, read back by `tutor eval labels`.
+        """create table point_labels (
+            id integer primary key autoincrement,
+            turn_id integer not null references turns(id),
+            user text not null,
+            key_point_id text not null,
+            said integer not null check (said in (0, 1)),
+            created_at real not null,
+            unique (turn_id, key_point_id)
+        )""",
+    ),
 )
 
 # Spaced repetition: after a main answer scored s, ask again after REVIEW_AFTER_DAYS[s] days.
@@ -100,7 +114,11 @@ class History:
         return session_id
 
     def record(self, session_id: str, user: str, *, question_id: str, topic: str, kind: str, question: str,
-               answer: str, result, feedback: str, at: float | None = None) -> int:
+               answer: str, result, feedback: str, at: float | None = None) -> int | None:
+        """Store a graded turn; a question the notes do not cover has no score and is not stored
+        (it is not a failure, and must not lower the candidate's topic averages)."""
+        if result.score is None:
+            return None
         with self._lock, self._db:
             cur = self._db.execute(
                 "insert into turns (session_id, user, question_id, topic, kind, question, answer, score, grader,"
@@ -114,6 +132,36 @@ class History:
         with self._lock, self._db:
             self._db.execute("update sessions set state_json = ? where id = ? and user = ?",
                              (json.dumps(state, ensure_ascii=False), session_id, user))
+
+    def label_points(self, turn_id: int, user: str, said: dict[str, bool]) -> int:
+        """Store the candidate's own verdict (said or not) for key points of one of their turns."""
+        now = time.time()
+        with self._lock, self._db:
+            owner = self._db.execute("select user from turns where id = ?", (turn_id,)).fetchone()
+            if owner is None or owner[0] != user:
+                return 0
+            for key_point_id, value in said.items():
+                self._db.execute(
+                    "insert into point_labels (turn_id, user, key_point_id, said, created_at) values (?, ?, ?, ?, ?)"
+                    " on conflict (turn_id, key_point_id) do update set said = excluded.said, created_at = excluded.created_at",
+                    (turn_id, user, key_point_id, int(bool(value)), now))
+        return len(said)
+
+    def point_labels(self, user: str | None = None) -> list[dict]:
+        """Every stored tick beside the grader's verdict for that point (all users when None)."""
+        sql = ("select l.key_point_id, l.said, l.user, t.question_id, t.question, t.answer, t.score, t.result_json"
+               " from point_labels l join turns t on t.id = l.turn_id" + (" where l.user = ?" if user else "")
+               + " order by l.id")
+        with self._lock:
+            rows = self._db.execute(sql, (user,) if user else ()).fetchall()
+        out = []
+        for r in rows:
+            verdicts = {v["id"]: v for v in json.loads(r["result_json"]).get("key_points", [])}
+            v = verdicts.get(r["key_point_id"], {})
+            out.append({"user": r["user"], "question_id": r["question_id"], "question": r["question"],
+                        "answer": r["answer"], "score": r["score"], "key_point_id": r["key_point_id"],
+                        "point": v.get("point"), "grader_status": v.get("status"), "candidate_said": bool(r["said"])})
+        return out
 
     # -- reading -----------------------------------------------------------------------
     def load_state(self, session_id: str, user: str) -> dict | None:

@@ -28,6 +28,7 @@ class Reply:
     result: GradeResult
     feedback: str
     next_turn: Turn | None
+    turn_id: int | None = None  # the stored turn, for the candidate's own point labels
 
 
 @dataclass
@@ -44,6 +45,7 @@ class InterviewSession:
     user: str = "local"
     review: bool = False  # ask the questions due for review first (spaced repetition)
     session_id: str | None = None
+    first_answer: str = ""  # the main answer to the current question, read with its follow-ups
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -83,18 +85,27 @@ class InterviewSession:
             result = self.service.grade(turn.question, text)
             # The follow-ups for this question: its weakest key points, up to `depth` of them.
             self.pending = follow_ups_for(turn.question, result, self.depth) if result.notes_cover else []
+            self.first_answer = text
             feedback_question = turn.question
         else:
-            result = self.service.grade_follow_up(turn.question, turn.follow_up.key_point_id, turn.text, text)
+            result = self.service.grade_follow_up(turn.question, turn.follow_up.key_point_id, turn.text, text,
+                                                  first_answer=self.first_answer)
             feedback_question = None
         follow = self.pending.pop(0) if self.pending else None
         feedback = render_feedback(result, feedback_question, follow)
+        turn_id = None
         if self.history is not None and self.session_id is not None:
-            self.history.record(self.session_id, self.user, question_id=turn.question.id, topic=turn.question.topic,
+            turn_id = self.history.record(self.session_id, self.user, question_id=turn.question.id, topic=turn.question.topic,
                                 kind="follow_up" if turn.follow_up else "main", question=turn.text,
                                 answer=text, result=result, feedback=feedback)
         self.current = Turn(turn.question, follow.question, follow, turn.depth + 1) if follow else None
-        return Reply(result, feedback, self.current)
+        return Reply(result, feedback, self.current, turn_id)
+
+    def label_points(self, turn_id: int, said_ids: list[str], offered: list[str]) -> int:
+        """The candidate's ticks for a low-confidence grade: every offered point said or not."""
+        if self.history is None:
+            return 0
+        return self.history.label_points(turn_id, self.user, {k: k in said_ids for k in offered})
 
     # -- persistence: a reloaded page resumes where it stood --------------------------------
     def to_state(self) -> dict:
@@ -106,6 +117,7 @@ class InterviewSession:
         return {
             "topic": self.topic, "difficulty": self.difficulty, "depth": self.depth, "review": self.review,
             "asked": list(self.asked), "pending": [follow(f) for f in self.pending],
+            "first_answer": self.first_answer,
             "current": None if cur is None else {"question_id": cur.question.id, "text": cur.text,
                                                  "follow_up": follow(cur.follow_up), "depth": cur.depth},
         }
@@ -118,6 +130,7 @@ class InterviewSession:
                       review=bool(state.get("review")), session_id=session_id)
         session.asked = [q for q in state.get("asked", []) if service.bank.get(q) is not None]
         session.pending = [FollowUp(**f) for f in state.get("pending", []) if f]
+        session.first_answer = state.get("first_answer", "")
         cur = state.get("current")
         question = service.bank.get(cur["question_id"]) if cur else None
         if question is not None:

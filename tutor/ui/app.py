@@ -120,7 +120,20 @@ class TutorApp:
     def on_send(self, tutor, saved, text, intent, request: gr.Request):
         tutor = self.tutor_for(tutor, saved, request)
         for chat, keep in tutor.send(text, intent or "auto"):
-            yield tutor, chat, keep, self.saved_of(tutor), self.status(tutor)
+            yield (tutor, chat, keep, self.saved_of(tutor), self.status(tutor), *self.labels_view(tutor))
+
+    def on_labels(self, tutor, saved, said, request: gr.Request):
+        tutor = self.tutor_for(tutor, saved, request)
+        chat = tutor.save_labels(list(said or []))
+        return (tutor, chat, *self.labels_view(tutor))
+
+    @staticmethod
+    def labels_view(tutor: ChatTutor):
+        """The tick list under the chat: shown only while a low-confidence grade waits for it."""
+        if tutor.label_request is None:
+            return gr.Group(visible=False), gr.CheckboxGroup(choices=[], value=[])
+        _, offered = tutor.label_request
+        return gr.Group(visible=True), gr.CheckboxGroup(choices=offered, value=[])
 
     def on_hint(self, tutor, saved, request: gr.Request):
         tutor = self.tutor_for(tutor, saved, request)
@@ -236,6 +249,10 @@ class TutorApp:
                         send = gr.Button("보내기", variant="primary", scale=1, elem_id="send")
                         hint = gr.Button("힌트", scale=1, elem_id="hint")
                         skip = gr.Button("건너뛰기", scale=1, elem_id="skip")
+                    with gr.Group(visible=False, elem_id="labels") as label_group:
+                        label_box = gr.CheckboxGroup(label="채점 확신이 낮습니다: 답변에서 말했다고 생각하는 포인트를 체크해 주세요",
+                                                     choices=[], elem_id="label-box")
+                        label_send = gr.Button("체크 저장", elem_id="label-send")
                 with gr.Tab("기록·복습", id="history"):
                     refresh = gr.Button("새로고침", elem_id="refresh")
                     with gr.Row():
@@ -270,8 +287,10 @@ class TutorApp:
             start.click(self.on_start, [tutor, saved, topic, difficulty, depth, review],
                         [tutor, chat, saved, status], api_name="start")
             for trigger in (box.submit, send.click):
-                trigger(self.on_send, [tutor, saved, box, intent], [tutor, chat, box, saved, status],
+                trigger(self.on_send, [tutor, saved, box, intent], [tutor, chat, box, saved, status, label_group, label_box],
                         api_name="send" if trigger == box.submit else False, show_progress="hidden")
+            label_send.click(self.on_labels, [tutor, saved, label_box], [tutor, chat, label_group, label_box],
+                             api_name="labels")
             hint.click(self.on_hint, [tutor, saved], [tutor, chat], api_name="hint")
             skip.click(self.on_skip, [tutor, saved], [tutor, chat, saved, status], api_name="skip")
             refresh.click(self.on_history, [tutor, saved], [tutor, *history_out], api_name="history")
