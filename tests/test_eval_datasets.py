@@ -51,7 +51,8 @@ def test_grading_set_is_large_balanced_and_split_by_question():
     import yaml
 
     data = rows("grading.jsonl")
-    bank = {q["id"]: q for q in yaml.safe_load((ROOT / "corpus" / "bank").read_text(encoding="utf-8"))}
+    bank = {q["id"]: q for f in sorted((ROOT / "corpus" / "bank").glob("*.yaml"))
+            for q in yaml.safe_load(f.read_text(encoding="utf-8"))}
     assert len(data) >= 240
     assert len({r["question_id"] for r in data}) >= 60
     scores = Counter(r["score"] for r in data)
@@ -67,10 +68,10 @@ def test_grading_set_is_large_balanced_and_split_by_question():
     assert train and test and not train & test
 
 
-def test_grading_rows_are_what_the_builder_writes():
+def test_grading_rows_are_what_the_builder_writes(tmp_path):
     import subprocess
     import sys
 
-    before = (ROOT / "eval" / "grading.jsonl").read_text(encoding="utf-8")
-    subprocess.run([sys.executable, "build_grading.py"], cwd=ROOT / "eval" / "src", check=True, capture_output=True)
-    assert (ROOT / "eval" / "grading.jsonl").read_text(encoding="utf-8") == before
+    out = tmp_path / "grading.jsonl"
+    subprocess.run([sys.executable, "build_grading.py", str(out)], cwd=ROOT / "eval" / "src", check=True, capture_output=True)
+    assert out.read_text(encoding="utf-8") == (ROOT / "eval" / "grading.jsonl").read_text(encoding="utf-8")

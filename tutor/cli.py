@@ -192,7 +192,7 @@ def practice(
 ) -> None:
     """터미널 모의 면접: 질문 → 답변 → 채점·피드백 → 꼬리 질문 → 다음 질문.
 
-    답변 대신 /힌트, /건너뛰기, /종료 를 입력할 수 있습니다."""
+    답변 대신 /힌트, /건너뛰기, /종료, (채점 확신이 낮을 때) /체크 1,3 을 입력할 수 있습니다."""
     from rich.markdown import Markdown
 
     from tutor.grading.service import GradingService
@@ -212,6 +212,7 @@ def practice(
               "/힌트 · /건너뛰기 · /종료")
     turn = session.next_question()
     asked = 1
+    to_label = None  # the last low-confidence reply, until the candidate ticks its points
     while True:
         label = "꼬리 질문" if turn.follow_up else f"질문 {asked}"
         out.rule(f"{label} · {turn.question.topic} · 난이도 {turn.question.difficulty}", align="left")
@@ -223,6 +224,11 @@ def practice(
         command = text.strip()
         if command in ("/종료", "/quit", "/q"):
             break
+        if command.startswith(("/체크", "/check")):
+            if to_label is not None:
+                _save_point_labels(session, to_label, command.split(maxsplit=1)[1] if " " in command else "")
+                to_label = None
+            continue
         if command in ("/힌트", "/hint"):
             out.print(f"[cyan]{session.hint()}[/]")
             continue
@@ -237,7 +243,8 @@ def practice(
         reply = session.answer(text)
         out.print(Markdown(reply.feedback))
         if reply.result.low_confidence and reply.turn_id is not None:
-            _ask_point_labels(session, reply)
+            to_label = reply
+            _offer_point_labels(reply)
         if reply.next_turn is not None:
             turn = reply.next_turn
             continue
@@ -248,25 +255,23 @@ def practice(
               f"기록: `tutor history --export {session.session_id[:8]}`")
 
 
-def _ask_point_labels(session, reply) -> None:
-    """A low-confidence grade: the candidate ticks the key points they think they made."""
-    points = reply.result.key_points
-    for n, v in enumerate(points, 1):
+def _offer_point_labels(reply) -> None:
+    """A low-confidence grade: list the key points; `/체크 1,3` tells which the candidate made."""
+    for n, v in enumerate(reply.result.key_points, 1):
         out.print(f"  {n}. {v.point}", highlight=False)
-    try:
-        text = typer.prompt(messages.LABELS_PROMPT.rstrip(": "), default="", show_default=False)
-    except (EOFError, typer.Abort):
-        return
-    if not text.strip():
-        return
+    out.print(f"[cyan]{messages.LABELS_PROMPT}[/]")
+
+
+def _save_point_labels(session, reply, text: str) -> None:
+    points = reply.result.key_points
     try:
         picked = {int(x) for x in text.replace(" ", "").split(",") if x}
     except ValueError:
         out.print(f"[yellow]{messages.LABELS_BAD.format(text=text)}[/]")
         return
     said = [points[n - 1].id for n in picked if 1 <= n <= len(points)]
-    n = session.label_points(reply.turn_id, said, [v.id for v in points])
-    out.print(f"[green]{messages.LABELS_SAVED.format(n=len(said))}[/]" if n else "")
+    if session.label_points(reply.turn_id, said, [v.id for v in points]):
+        out.print(f"[green]{messages.LABELS_SAVED.format(n=len(said))}[/]")
 
 
 @app.command()

@@ -4,11 +4,12 @@ Every row is one answer a candidate might give, graded strictly by the rubric in
 eval/README.md. The split is by question (a third of the questions are `test`), so a
 question never sits in both the data a grader is fitted on and the data it is scored on.
 
-    python eval/src/build_grading.py
+    python eval/src/build_grading.py [OUT]   (default: eval/grading.jsonl)
 """
 
 import hashlib
 import json
+import sys
 from pathlib import Path
 
 import yaml
@@ -25,8 +26,10 @@ def split_of(question_id: str) -> str:
 
 
 def main() -> None:
-    bank = {q["id"]: q for q in yaml.safe_load((ROOT / "corpus" / "bank").read_text(encoding="utf-8"))}
-    out = ROOT / "eval" / "grading.jsonl"
+    bank = {q["id"]: q for f in sorted((ROOT / "corpus" / "bank").glob("*.yaml"))
+            for q in yaml.safe_load(f.read_text(encoding="utf-8"))}
+    # Writes where it is told (the test writes to a temporary file, never over the tracked one).
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "eval" / "grading.jsonl"
     with out.open("w", encoding="utf-8") as f:
         for qid, score, case, answer in A + B + C:
             q = bank[qid]

@@ -90,7 +90,7 @@ def test_free_question_is_graded_against_retrieved_passages(service):
 
 def test_question_outside_the_notes_is_not_graded_as_if_it_were(service):
     r = service.grade("쿠버네티스 파드와 디플로이먼트의 차이는?", "파드는 컨테이너 묶음이고 디플로이먼트는 그걸 관리해요.")
-    assert not r.notes_cover and r.score == 0
+    assert not r.notes_cover and r.score is None  # no grade at all, not a 0
     assert "노트에 없는 내용" in r.message
 
 
@@ -112,3 +112,48 @@ def test_the_embedding_cache_is_bounded_and_never_loses_a_vector(monkeypatch, ha
         vecs = offline._embed_cached(hash_embeddings, texts)
         assert vecs.shape[0] == 4
         assert len(offline._CACHE) <= 5
+
+
+# -- answers a candidate wrote, as the issue that reported them ---------------------------
+
+def test_a_correct_softmax_answer_with_a_negation_is_not_called_wrong(service):
+    r = service.grade("act-03", "Softmax는 다중 분류 모델의 출력층에서 씁니다. 각 클래스 점수를 0과 1 사이 확률로 바꾸고, "
+                                "전체 합은 1이 됩니다. 은닉층에는 보통 쓰지 않습니다.")
+    assert not r.misconceptions and not any(v.status == "contradicted" for v in r.key_points)
+    assert r.score >= 4
+
+
+def test_a_textbook_dying_relu_answer_is_not_called_wrong(service):
+    r = service.grade("act-04", "ReLU는 입력이 음수면 출력과 기울기가 모두 0이라서, 가중치가 음수 쪽으로 밀리면 그 뉴런은 "
+                                "다시 살아나지 못하고 학습에서 빠지게 됩니다. 이걸 dying ReLU라고 하고, 음수 구간에 작은 기울기를 "
+                                "주는 Leaky ReLU나 기울기를 학습하는 PReLU로 완화합니다.")
+    assert not r.misconceptions
+    assert r.score >= 4
+
+
+def test_feature_and_label_swapped_scores_at_most_one(service):
+    r = service.grade("ml-02", "Label은 모델에 들어가는 입력 값, 즉 독립 변수이고, Feature는 모델이 맞혀야 하는 정답 값, "
+                               "즉 종속 변수입니다.")
+    assert r.score <= 1
+    assert not r.covered
+
+
+def test_a_fluent_wrong_batch_norm_answer_scores_low(service):
+    r = service.grade("bn-01", "Batch Normalization은 배치 사이즈를 자동으로 조절해서 GPU 메모리에 맞춰 주는 기법입니다.")
+    assert r.score <= 1
+
+
+def test_a_question_the_notes_cover_in_other_words_is_graded(service):
+    """From a public interview-prep repository: the notes do cover validation sets."""
+    r = service.grade("Validation 세트가 따로 있는 이유는?",
+                      "모델을 test 데이터로 계속 평가하며 고치면 test에도 오버피팅됩니다. 그래서 validation 세트로 성능을 "
+                      "평가하고 하이퍼파라미터를 수정한 뒤, 최종 모델만 test 데이터로 평가합니다.")
+    assert r.notes_cover and r.score is not None and r.score >= 4
+
+
+def test_low_confidence_is_said_in_the_feedback(service):
+    from tutor.grading.feedback import render_feedback
+
+    r = service.grade("bn-01", "BN은 배치마다 값을 맞춰 주는 거라서 학습이 좀 편해지는 것 같아요.")
+    text = render_feedback(r)
+    assert (r.confidence < 0.5) == ("확신이 낮습니다" in text)

@@ -95,3 +95,30 @@ def test_a_second_connection_reads_while_one_writes(tmp_path):
     add(writer, s, "u", "q", "t", 4, 1.0)
     reader = sqlite3.connect(str(path))
     assert reader.execute("select count(*) from turns").fetchone()[0] == 1
+
+
+def test_a_question_the_notes_do_not_cover_is_not_stored_as_a_failure(history):
+    sid = history.start_session("alice")
+    uncovered = GradeResult(score=None, grader="offline", notes_cover=False)
+    assert history.record(sid, "alice", question_id="free", topic="기타", kind="main", question="쿠버네티스?",
+                          answer="몰라요", result=uncovered, feedback="노트에 없는 내용") is None
+    assert history.turns("alice") == [] and history.progress("alice") == []
+
+
+def test_the_candidates_ticks_are_stored_as_labels_beside_the_verdicts(history):
+    from tutor.grading.models import KeyPointVerdict
+
+    sid = history.start_session("alice")
+    graded = GradeResult(score=2, grader="offline", key_points=[
+        KeyPointVerdict(id="bn-01.k1", point="정규화한다", status="covered", coverage=1.0),
+        KeyPointVerdict(id="bn-01.k2", point="ICS를 줄인다", status="missing", coverage=0.0)])
+    turn = history.record(sid, "alice", question_id="bn-01", topic="배치 정규화", kind="main", question="BN?",
+                          answer="정규화하고 분포 변화를 줄여요", result=graded, feedback="…")
+    assert history.label_points(turn, "bob", {"bn-01.k2": True}) == 0  # not bob's turn
+    assert history.label_points(turn, "alice", {"bn-01.k1": True, "bn-01.k2": True}) == 2
+    history.label_points(turn, "alice", {"bn-01.k2": False})  # a second tick replaces the first
+    labels = {r["key_point_id"]: r for r in history.point_labels("alice")}
+    assert labels["bn-01.k1"]["candidate_said"] and labels["bn-01.k1"]["grader_status"] == "covered"
+    assert not labels["bn-01.k2"]["candidate_said"] and labels["bn-01.k2"]["grader_status"] == "missing"
+    assert labels["bn-01.k2"]["answer"] == "정규화하고 분포 변화를 줄여요"
+    assert history.point_labels("bob") == []

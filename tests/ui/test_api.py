@@ -40,7 +40,7 @@ class Browser:
         self.chat = chat
 
     def send(self, text: str, intent: str = "auto") -> tuple[list[dict], str]:
-        chat, keep, self.saved, self.status = self.client.predict(self.saved, text, intent, api_name="/send")
+        chat, keep, self.saved, self.status, *_labels = self.client.predict(self.saved, text, intent, api_name="/send")
         self.chat = chat
         return chat, keep
 

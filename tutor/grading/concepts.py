@@ -98,13 +98,63 @@ def windows(sentences: list[str] | tuple[str, ...]) -> list[str]:
     return [*sentences, *(f"{a} {b}" for a, b in zip(sentences, sentences[1:]))]
 
 
-def best_window(groups: tuple[tuple[str, ...], ...], units: list[str]) -> tuple[float, str | None]:
-    """(share of groups found in the best window, that window)."""
+# -- terms candidates swap ------------------------------------------------------------------
+Contrast = tuple[tuple[str, ...], ...]  # mutually exclusive entities, each a list of variants
+
+
+def load_contrasts(path) -> tuple[Contrast, ...]:
+    import yaml
+
+    if not path.is_file():
+        return ()
+    return tuple(tuple(tuple(m) for m in entry) for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or [])
+
+
+def sides(text: str, contrasts: tuple[Contrast, ...]) -> tuple[tuple[Contrast, int], ...]:
+    """The contrast sets `text` (a key point) takes one side of: (set, the member it is about)."""
+    s = squash(text)
+    out = []
+    for contrast in contrasts:
+        present = [i for i, member in enumerate(contrast) if group_match(member, s)]
+        if len(present) == 1:
+            out.append((contrast, present[0]))
+    return tuple(out)
+
+
+def _mentions(contrast: Contrast, squashed: str) -> list[tuple[int, int]]:
+    found = []
+    for i, member in enumerate(contrast):
+        for variant in member:
+            found += [(m.start(), i) for m in compile_variant(variant).finditer(squashed)]
+    return sorted(found)
+
+
+def attributed_match(group: tuple[str, ...], squashed: str, taken: tuple[tuple[Contrast, int], ...]) -> bool:
+    """Some match of `group` whose nearest preceding contrast term is the point's own side:
+    in "label이 입력, feature가 출력" the 입력 belongs to label, so it does not state that the
+    feature is the input."""
+    mentions = [(_mentions(contrast, squashed), own) for contrast, own in taken]
+    for variant in group:
+        for m in compile_variant(variant).finditer(squashed):
+            if all(not (before := [i for pos, i in where if pos <= m.start()]) or before[-1] == own
+                   for where, own in mentions):
+                return True
+    return False
+
+
+def best_window(groups: tuple[tuple[str, ...], ...], units: list[str],
+                taken: tuple[tuple[Contrast, int], ...] = ()) -> tuple[float, str | None]:
+    """(share of groups found in the best window, that window). With `taken` (the contrast
+    sides of the point), a group counts only where it is attached to the point's own side."""
     if not groups or not units:
         return 0.0, None
     best, span = -1.0, None
     for unit in units:
-        found = groups_found(groups, unit)
+        if taken:
+            squashed = squash(unit)
+            found = [attributed_match(g, squashed, taken) for g in groups]
+        else:
+            found = groups_found(groups, unit)
         share = sum(found) / len(groups)
         if share > best:
             best, span = share, unit

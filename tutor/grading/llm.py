@@ -44,7 +44,7 @@ class LLMVerdict(BaseModel):
     """Exactly what the judge must return: a verdict per key point. The score is not the
     judge's to give: the rubric computes it from these verdicts, as for the offline grader."""
 
-    points: list[PointJudgement] = Field(default_factory=list)
+    points: list[PointJudgement] = Field(min_length=1)
     misconceptions: list[str] = Field(default_factory=list)
     rationale: str = ""
 

@@ -23,6 +23,11 @@ SAME_QUESTION = 0.91
 SAME_WITH_PASSAGES = 0.87
 PASSAGE_BONUS = 0.03
 
+# A two-part question ("X가 뭔지 설명하시고, Y는 왜 …") whose second part is itself a bank
+# question at this similarity is graded on the key points of both.
+SAME_PART = 0.93
+_PARTS = re.compile(r"[?？]|그리고|또한|(?<=시고)\s|(?<=주시고)\s|(?<=보시고)\s|(?<=인지)\s*,|(?<=뭔지)\s*,|(?<=건지)\s*,")
+
 # Blog furniture is never a key point ("이 포스팅은 아래 강의를…", "참고자료", "출처").
 _BOILERPLATE = re.compile(r"포스팅|강의를|참고\s*자료|출처|블로그|구독|댓글|공감|728x90|반응형|저작자|목차|\[참고")
 
@@ -108,11 +113,27 @@ class QuestionMatcher:
         chunk_ids = tuple(h.chunk.id for h in result.hits)
         found, how, sim = self.find(text_or_id, chunk_ids=chunk_ids)
         if found is not None:
-            return Target(found, self.points(found), True, how, sim)
+            return Target(found, self.points(found) + self.other_part(text_or_id, found), True, how, sim)
         if not result.covered:
             return Target(None, (), False, "none", sim)
         points = self.section_points(text_or_id, [h.chunk for h in result.hits[:3]])
         return Target(None, tuple(points), bool(points), "notes" if points else "none", sim)
+
+    def other_part(self, text: str, found: Question) -> tuple[GradingPoint, ...]:
+        """Key points of a second bank question that one part of a two-part question asks."""
+        parts = [p.strip() for p in _PARTS.split(text) if p and len(p.strip()) >= 8]
+        if len(parts) < 2:
+            return ()
+        own = {k.point for k in found.key_points}
+        for part in parts:
+            sims = self.similarities(part)
+            best = int(sims.argmax())
+            other = self.bank.questions[best]
+            mine = float(sims[self.bank.questions.index(found)])
+            if (other.id != found.id and sims[best] >= SAME_PART and mine < SAME_PART
+                    and not (own & {k.point for k in other.key_points})):
+                return self.points(other)
+        return ()
 
     def section_points(self, question_text: str, chunks: list[Chunk], limit: int = 4) -> list[GradingPoint]:
         """Key points from the notes' own structure: the statements under the headings the
