@@ -129,15 +129,38 @@ def _mentions(contrast: Contrast, squashed: str) -> list[tuple[int, int]]:
     return sorted(found)
 
 
+_PUNCT = re.compile(r"[,;·.!?]")
+
+
 def attributed_match(group: tuple[str, ...], squashed: str, taken: tuple[tuple[Contrast, int], ...]) -> bool:
-    """Some match of `group` whose nearest preceding contrast term is the point's own side:
-    in "label이 입력, feature가 출력" the 입력 belongs to label, so it does not state that the
-    feature is the input."""
+    """Some match of `group` attached to the point's own side of each contrast: in "label이
+    입력, feature가 출력" the 입력 belongs to label, so it does not state that the feature is the
+    input. The clause around the match decides when it names one side only; otherwise the
+    nearest term before the match does ("최종 모델만 test로 평가" is about test)."""
     mentions = [(_mentions(contrast, squashed), own) for contrast, own in taken]
+    cuts = [0, *(m.end() for m in _PUNCT.finditer(squashed)), len(squashed) + 1]
     for variant in group:
         for m in compile_variant(variant).finditer(squashed):
-            if all(not (before := [i for pos, i in where if pos <= m.start()]) or before[-1] == own
-                   for where, own in mentions):
+            lo = max(c for c in cuts if c <= m.start())
+            hi = min(c for c in cuts if c > m.start())
+            ok = True
+            for where, own in mentions:
+                # a term inside the match itself ("독립변수" is a feature term) says nothing of attachment
+                inside = {i for pos, i in where if m.start() <= pos < m.end()}
+                if own in inside:  # the match names the point's own side: it is the subject
+                    continue
+                outside = [(pos, i) for pos, i in where if not m.start() <= pos < m.end()]
+                in_clause = {i for pos, i in outside if lo <= pos < hi}
+                if in_clause:
+                    ok = own in in_clause and len(in_clause) == 1 or (
+                        own in in_clause and (before := [i for pos, i in outside if lo <= pos < m.start()])
+                        and before[-1] == own)
+                else:
+                    before = [i for pos, i in outside if pos < m.start()]
+                    ok = not before or before[-1] == own
+                if not ok:
+                    break
+            if ok:
                 return True
     return False
 
