@@ -6,17 +6,14 @@ words; every key point has a follow-up that asks for it without stating it."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from tutor.corpus.notes import load_notes
 from tutor.grading.bank import Question, QuestionBank
 from tutor.grading.concepts import best_window, claims_stated, windows
 from tutor.grading.text import sentences_of
+from tutor.text import collapse
 
-
-def _collapse(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def audit_question(q: Question, notes: dict[str, str]) -> list[str]:
@@ -30,7 +27,7 @@ def audit_question(q: Question, notes: dict[str, str]) -> list[str]:
         where = f"{kp.id}"
         if kp.source not in notes:
             problems.append(f"{where}: 노트 파일 없음 {kp.source}")
-        elif _collapse(kp.quote) not in notes[kp.source]:
+        elif collapse(kp.quote) not in notes[kp.source]:
             problems.append(f"{where}: 인용이 노트에 그대로 없음: {kp.quote[:40]}")
         if not kp.concepts:
             problems.append(f"{where}: concepts 없음")
@@ -60,12 +57,12 @@ def audit_question(q: Question, notes: dict[str, str]) -> list[str]:
 
 
 def audit_bank(bank: QuestionBank, corpus_dir: Path) -> list[str]:
-    notes = {n.source: _collapse(n.text) for n in load_notes(corpus_dir)}
+    notes = {n.source: collapse(n.text) for n in load_notes(corpus_dir)}
     problems: list[str] = []
     seen: dict[str, str] = {}
     for q in bank.questions:
         problems += audit_question(q, notes)
-        key = _collapse(q.question)
+        key = collapse(q.question)
         if key in seen:
             problems.append(f"{q.id}: {seen[key]}와 같은 질문")
         seen[key] = q.id

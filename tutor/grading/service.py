@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from functools import cached_property
 
 from tutor import messages
@@ -19,12 +18,10 @@ from tutor.grading.text import clean_text, content_tokens, read_answer
 from tutor.retrieval import open_retriever
 from tutor.retrieval.hybrid import HybridRetriever
 from tutor.settings import Settings, get_settings
+from tutor.text import collapse
 
 log = logging.getLogger(__name__)
 
-
-def _collapse(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 class GradingService:
@@ -103,8 +100,8 @@ class GradingService:
         return self.matcher.target(question, user=user)
 
     def _evidence(self, source: str, quote: str) -> Evidence:
-        wanted = _collapse(quote)
-        chunk = next((c for c in self.retriever.chunks if c.source == source and wanted in _collapse(c.text)), None)
+        wanted = collapse(quote)
+        chunk = next((c for c in self.retriever.chunks if c.source == source and wanted in collapse(c.text)), None)
         if chunk is None:
             return Evidence(source=source, quote=quote)
         return Evidence(source=chunk.source, heading=chunk.heading, quote=quote, chunk_id=chunk.id)

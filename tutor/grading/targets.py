@@ -15,6 +15,7 @@ from tutor.grading.bank import Question, QuestionBank
 from tutor.grading.models import Evidence
 from tutor.grading.offline import GradingPoint
 from tutor.grading.text import content_tokens, sentences_of
+from tutor.text import collapse
 
 # A bank question is the asked one when e5 puts them this close (question or one of its
 # aliases), or a little less close when the passages the question retrieves hold its quotes.
@@ -31,9 +32,6 @@ _PARTS = re.compile(r"[?？]|그리고|또한|(?<=시고)\s|(?<=주시고)\s|(?<
 # Blog furniture is never a key point ("이 포스팅은 아래 강의를…", "참고자료", "출처").
 _BOILERPLATE = re.compile(r"포스팅|강의를|참고\s*자료|출처|블로그|구독|댓글|공감|728x90|반응형|저작자|목차|\[참고")
 
-
-def collapse(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 @dataclass(frozen=True)
