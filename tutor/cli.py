@@ -317,10 +317,11 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="포트")] = 7860,
 ) -> None:
     """브라우저 면접 튜터(Gradio)를 띄웁니다. 인덱스가 없으면 먼저 만듭니다."""
-    from tutor.ui.auth import checker, is_loopback, parse_auth
+    from tutor.ui.auth import checker, is_loopback, parse_auth, serving_host
 
     started = time.perf_counter()
     settings = get_settings()
+    host = serving_host(host, dict(os.environ))
     users = parse_auth(settings.auth)
     if not users and not is_loopback(host):
         raise InvalidInputError(messages.AUTH_REQUIRED.format(host=host))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# C0/C1 controls (except newline and tab), zero-width and bidi marks, BOM, replacement char.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ufffd]")
+# C0/C1 controls (except newline and tab), zero-width and bidi marks, BOM, replacement char, and
+# lone surrogates (a browser can send "\ud800"; UTF-8 cannot store it).
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ufffd\ud800-\udfff]")
 
 
 def strip_controls(text: str) -> str:
@@ -17,3 +18,11 @@ def strip_controls(text: str) -> str:
 def collapse(text: str) -> str:
     """Every whitespace run as one space: how quotes are compared with the notes."""
     return re.sub(r"\s+", " ", text).strip()
+
+
+SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """Lone surrogates (which UTF-8 cannot hold) as U+FFFD; everything else as typed."""
+    return SURROGATE.sub("\ufffd", text)

@@ -2,7 +2,8 @@ import pytest
 
 from tutor.corpus.chunking import chunk_notes
 from tutor.corpus.own_notes import (
-    MAX_NOTE_BYTES, knowledge_base, list_notes, load_own_notes, note_name, remove_note, save_note,
+    MAX_NOTE_BYTES, knowledge_base, list_notes, load_own_notes, note_name, read_note_file, remove_note, save_note,
+    user_dir,
 )
 from tutor.errors import InvalidInputError
 from tutor.settings import get_settings
@@ -42,6 +43,32 @@ def test_file_names_cannot_escape_the_users_folder(tmp_path):
     assert note_name("C:\\Users\\me\\notes.txt") == "notes.txt"
     save_note(tmp_path, "../../root", "a.md", NOTE.encode())
     assert all(p.resolve().is_relative_to(tmp_path.resolve()) for p in tmp_path.rglob("*"))
+
+
+@pytest.mark.parametrize("user", ["..", ".", "...", ".hidden"])
+def test_a_user_made_of_dots_gets_a_folder_of_its_own(tmp_path, user):
+    """Defect 6: TUTOR_USER=.. made `tutor notes --remove history.sqlite3` delete everyone's history."""
+    root = tmp_path / "user_notes"
+    (tmp_path / "history.sqlite3").write_text("모두의 기록")
+    folder = user_dir(root, user)
+    assert folder.parent == root and not folder.name.startswith(".")
+    assert not remove_note(root, user, "history.sqlite3")
+    assert (tmp_path / "history.sqlite3").exists()
+    save_note(root, user, "a.md", NOTE.encode())
+    assert [n.owner for n in load_own_notes(root)] == [user]
+
+
+def test_non_regular_files_are_refused_before_reading(tmp_path):
+    """Defect 6: a link to /dev/zero ran into MemoryError and a FIFO hung (st_size is 0 for both)."""
+    import os
+
+    link = tmp_path / "zero.md"
+    link.symlink_to("/dev/zero")
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    for path in (link, fifo):
+        with pytest.raises(InvalidInputError, match="일반 파일이 아닙니다"):
+            read_note_file(path)
 
 
 def test_shipped_note_names_are_reserved(tmp_path):

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from tutor.grading.llm import LLMGrader, SQLiteLLMCache, build_chat_model, parse_verdict, LLMGradingError
+from tutor.grading.llm import LLMGrader, LLMGradingError, VerdictCache, build_chat_model, parse_verdict, stream_within
 from tutor.grading.service import GradingService
 from tutor.settings import Settings
 
@@ -33,7 +33,7 @@ def service(indexed_home):
 
 
 def with_judge(service, model, timeout=5.0):
-    service.__dict__["llm"] = LLMGrader(model, "fake", service.settings.prompts_dir, timeout=timeout)
+    service.llm = LLMGrader(model, "fake", service.settings.prompts_dir, timeout=timeout)
     return service
 
 
@@ -99,21 +99,94 @@ def test_llm_grader_requires_configuration(service):
         service.grade("bn-01", ANSWER, grader="llm")
 
 
+class Counting(FakeListChatModel):
+    calls: list = []
+
+    def _call(self, *a, **k):
+        Counting.calls.append(1)
+        return super()._call(*a, **k)
+
+
 def test_cache_makes_a_rerun_free(tmp_path, service):
-    cache = SQLiteLLMCache(tmp_path / "c.sqlite")
-    calls = []
-
-    class Counting(FakeListChatModel):
-        def _call(self, *a, **k):
-            calls.append(1)
-            return super()._call(*a, **k)
-
+    cache = VerdictCache(tmp_path / "c.sqlite")
+    Counting.calls = []
     expected = service.grade("bn-01", ANSWER, grader="offline").score
     for _ in range(3):
-        model = Counting(responses=[json.dumps(GOOD)])
-        service.__dict__["llm"] = LLMGrader(model, "fake", service.settings.prompts_dir, cache=cache)
-        assert service.grade("bn-01", ANSWER).score == expected
-    assert len(calls) == 1
+        service.llm = LLMGrader(Counting(responses=[json.dumps(GOOD)]), "fake", service.settings.prompts_dir, cache=cache)
+        r = service.grade("bn-01", ANSWER)
+        assert r.grader == "llm:fake" and r.score == expected
+    assert len(Counting.calls) == 1
+
+
+def test_a_garbage_reply_is_never_cached(tmp_path, service):
+    """Defect 3: LangChain's cache kept the raw reply before it was parsed, so one garbage reply
+    made the same answer fall back forever. Only validated verdicts are cached."""
+    cache = VerdictCache(tmp_path / "c.sqlite")
+    Counting.calls = []
+    service.llm = LLMGrader(Counting(responses=["죄송하지만 채점할 수 없습니다"]), "fake", service.settings.prompts_dir, cache=cache)
+    assert "fallback" in service.grade("bn-01", ANSWER).flags
+    service.llm = LLMGrader(Counting(responses=[json.dumps(GOOD)]), "fake", service.settings.prompts_dir, cache=cache)
+    assert service.grade("bn-01", ANSWER).grader == "llm:fake"  # asked again, not served the garbage
+    assert len(Counting.calls) == 2
+
+
+def test_a_hung_judge_does_not_hold_the_models(service):
+    """Defect 1: a judge that never answers must not make another user's offline grade wait."""
+    release = threading.Event()
+
+    class Hung(FakeListChatModel):
+        def _call(self, *a, **k):
+            release.wait(10)
+            return super()._call(*a, **k)
+
+    service.llm = LLMGrader(Hung(responses=[json.dumps(GOOD)]), "fake", service.settings.prompts_dir, timeout=8)
+    service.grade("bn-01", ANSWER, grader="offline")  # warm
+    first = threading.Thread(target=service.grade, args=("bn-01", ANSWER + " 첫 번째 사용자"))
+    first.start()
+    try:
+        time.sleep(0.3)  # the first user is now waiting on the judge
+        done = threading.Event()
+        other = threading.Thread(target=lambda: (service.grade("drop-01", "드롭아웃은 학습 때 뉴런을 무작위로 끕니다.",
+                                                               grader="offline"), done.set()))
+        other.start()
+        assert done.wait(6), "an offline grade waited on another user's LLM call"
+        assert first.is_alive()  # the hung call is still hung: the grade really ran beside it
+    finally:
+        release.set()
+        first.join()
+
+
+def test_timeouts_are_said_in_the_seconds_given(service):
+    class Slow(FakeListChatModel):
+        def _call(self, *a, **k):
+            time.sleep(1.5)
+            return super()._call(*a, **k)
+
+    r = with_judge(service, Slow(responses=[json.dumps(GOOD)]), timeout=0.5).grade("bn-01", ANSWER)
+    assert "0.5초 안에" in r.message  # not "0초"
+
+
+def test_a_stream_has_one_deadline_for_the_whole_answer():
+    """Defect 4: one token every few tenths of a second kept a stream going far past the timeout."""
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    class Trickle(GenericFakeChatModel):
+        async def _astream(self, *a, **k):
+            import asyncio
+
+            async for chunk in super()._astream(*a, **k):
+                await asyncio.sleep(0.2)
+                yield chunk
+
+    model = Trickle(messages=iter([AIMessage(content=" ".join(["토큰"] * 40))]))
+    pieces = []
+    with pytest.raises(LLMGradingError, match="1초 안에"):
+        for piece in stream_within(model, "질문", 1.0):
+            pieces.append(piece)
+    assert 0 < len(pieces) < 40  # cut off mid-answer, not after the last token
+    fast = GenericFakeChatModel(messages=iter([AIMessage(content="배치 정규화는 분포를 맞춥니다")]))
+    assert "".join(stream_within(fast, "질문", 5.0)) == "배치 정규화는 분포를 맞춥니다"
 
 
 def test_parse_verdict_wants_point_verdicts_not_a_score():
@@ -169,7 +242,7 @@ def test_openai_compatible_endpoint(openai_server, indexed_home, tmp_path, mode,
     _Handler.seen.clear()
     settings = Settings(home=indexed_home, llm="openai:local-test-model", llm_base_url=openai_server, llm_timeout=5)
     service = GradingService(settings)
-    service.__dict__["llm"] = LLMGrader(
+    service.llm = LLMGrader(
         build_chat_model(settings.llm, settings.llm_base_url, None, 5), settings.llm, settings.prompts_dir, 5)
     r = service.grade("bn-01", ANSWER + f" ({mode})")
     assert _Handler.seen and _Handler.seen[0]["model"] == "local-test-model"

@@ -73,6 +73,38 @@ def test_bad_input_is_refused_and_kept(service, history, bad, words):
     assert history.turns("u2") == []
 
 
+def test_a_lone_surrogate_and_a_huge_answer_are_graded_and_stored_safely(service, history):
+    """Defect 7: "\ud800" raised UnicodeEncodeError; a 5 MB answer was stored whole."""
+    tutor = ChatTutor(service, history, "u6")
+    tutor.start(topic="드롭아웃", depth=0)
+    chat, _ = final(tutor.send("드롭아웃은 학습 때 뉴런을 무작위로 끕니다 \ud800", "answer"))
+    assert "점수:" in text(chat, 3) and "예기치 못한" not in text(chat, 3)
+    huge = "드롭아웃은 학습 때 뉴런 일부를 끄고 추론 때는 모두 씁니다. " * 100_000  # ≈ 3.5 MB
+    chat, _ = final(tutor.send(huge, "answer"))
+    assert "앞부분" in text(chat, 3) and "점수:" in text(chat, 3)
+    stored = [t["answer"] for t in history.turns("u6")]
+    assert len(stored) == 2 and "\ud800" not in stored[0]
+    assert len(stored[1]) < 5000 and "채점한 앞부분" in stored[1]
+
+
+def test_a_skip_that_cannot_be_saved_changes_nothing(service, history, monkeypatch):
+    """Defect 7: on a full disk, skip had already moved the interview on in memory."""
+    from tutor import messages
+    from tutor.errors import StorageError
+
+    tutor = ChatTutor(service, history, "u7")
+    tutor.start()
+    question, chat_before = tutor.interview.current.text, list(tutor.messages)
+
+    def full(*a, **k):
+        raise StorageError(messages.STORAGE_FULL.format(path="h.sqlite3"))
+
+    monkeypatch.setattr(history, "save_state", full)
+    chat = tutor.skip()
+    assert "디스크가 가득 차서" in text(chat)
+    assert tutor.interview.current.text == question and tutor.messages == chat_before
+
+
 def test_a_second_submit_while_grading_is_refused_and_kept(service, history):
     tutor = ChatTutor(service, history, "u3")
     tutor.start()

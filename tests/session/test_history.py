@@ -122,3 +122,35 @@ def test_the_candidates_ticks_are_stored_as_labels_beside_the_verdicts(history):
     assert not labels["bn-01.k2"]["candidate_said"] and labels["bn-01.k2"]["grader_status"] == "missing"
     assert labels["bn-01.k2"]["answer"] == "정규화하고 분포 변화를 줄여요"
     assert history.point_labels("bob") == []
+
+
+def test_a_full_disk_is_a_korean_error_and_nothing_half_written(history):
+    """Defect 7: a full disk showed a raw OperationalError."""
+    from tutor.errors import StorageError
+
+    sid = history.start_session("u")
+    add(history, sid, "u", "q1", "t", 3, 1000.0)
+    pages = history._db.execute("pragma page_count").fetchone()[0]
+    history._db.execute(f"pragma max_page_count = {pages}")  # the disk is now full
+    with pytest.raises(StorageError, match="디스크가 가득 차서"):
+        history.record(sid, "u", question_id="q2", topic="t", kind="main", question="q2?", answer="답" * 4000,
+                       result=result(4), feedback="피드백" * 2000)
+    assert [t["question_id"] for t in history.turns("u")] == ["q1"]
+
+
+def test_a_read_only_home_is_said_so(tmp_path):
+    from tutor.errors import StorageError
+
+    h = History(tmp_path / "h.sqlite3")
+    h._db = sqlite3.connect(f"file:{tmp_path / 'h.sqlite3'}?mode=ro", uri=True, check_same_thread=False)
+    with pytest.raises(StorageError, match="쓸 수 없습니다") as err:
+        h.start_session("u")
+    assert "rebuild" not in str(err.value)
+
+
+def test_stored_answers_are_capped_and_clean(history):
+    sid = history.start_session("u")
+    history.record(sid, "u", question_id="q", topic="t", kind="main", question="q?", answer="가\ud800나" + "다" * 10_000,
+                   result=result(2), feedback="f")
+    stored = history.turns("u")[0]["answer"]
+    assert stored.startswith("가 나") and len(stored) < 4100 and "채점한 앞부분 4,000자만" in stored

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import stat
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -21,8 +22,13 @@ MAX_NOTE_BYTES = 1_000_000  # a study note is a few pages; the five shipped ones
 
 
 def user_dir(root: Path, user: str) -> Path:
-    # Any login name becomes one safe folder name ("a/b" cannot escape the root).
-    return root / quote(user, safe="")
+    """Any login name becomes one safe folder name inside `root`: "a/b" is quoted, and a name
+    made of dots ("..", ".") or starting with one cannot be the parent, the root or hidden."""
+    name = quote(user, safe="")
+    if not name:
+        raise InvalidInputError(messages.USER_EMPTY)
+    dots = len(name) - len(name.lstrip("."))
+    return root / ("%2E" * dots + name[dots:])
 
 
 def note_name(name: str) -> str:
@@ -51,12 +57,20 @@ def note_text(name: str, data: bytes) -> str:
 
 
 def read_note_file(path: Path) -> bytes:
-    """A note file's bytes, refusing a missing or oversized file before reading it into memory."""
+    """A note file's bytes, refusing a missing, oversized or not regular file (a device, a FIFO,
+    a link to either: their size says 0) before reading it, and reading at most one byte more
+    than the limit whatever the file claims."""
     try:
-        size = path.stat().st_size
-        if size > MAX_NOTE_BYTES:
-            raise InvalidInputError(messages.NOTE_TOO_LARGE.format(name=path.name, size=size, limit=MAX_NOTE_BYTES))
-        return path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise InvalidInputError(messages.NOTE_NOT_A_FILE.format(path=path.name))
+        if info.st_size > MAX_NOTE_BYTES:
+            raise InvalidInputError(messages.NOTE_TOO_LARGE.format(name=path.name, size=info.st_size, limit=MAX_NOTE_BYTES))
+        with path.open("rb") as handle:
+            data = handle.read(MAX_NOTE_BYTES + 1)
+        if len(data) > MAX_NOTE_BYTES:
+            raise InvalidInputError(messages.NOTE_TOO_LARGE.format(name=path.name, size=len(data), limit=MAX_NOTE_BYTES))
+        return data
     except FileNotFoundError as exc:
         raise InvalidInputError(messages.NOTE_FILE_MISSING.format(path=path)) from exc
     except OSError as exc:

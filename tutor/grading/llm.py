@@ -9,18 +9,21 @@ to the offline grader and say so.
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import hashlib
 import json
+import logging
+import queue
 import re
 import sqlite3
 import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from langchain_core.caches import BaseCache
 from langchain_core.language_models import BaseChatModel
-from langchain_core.outputs import Generation
 from pydantic import BaseModel, Field, ValidationError
 
 from tutor import messages
@@ -28,6 +31,8 @@ from tutor.errors import BackendUnavailableError, TutorError
 from tutor.grading import rubric
 from tutor.grading.models import RUBRIC, GradeResult, KeyPointVerdict
 from tutor.grading.offline import GradingPoint
+
+log = logging.getLogger(__name__)
 
 
 class LLMGradingError(TutorError):
@@ -49,32 +54,109 @@ class LLMVerdict(BaseModel):
     rationale: str = ""
 
 
-class SQLiteLLMCache(BaseCache):
-    """LangChain cache in one SQLite file, so re-running an evaluation costs no LLM calls."""
+class VerdictCache:
+    """Validated verdicts in one SQLite file, so re-running an evaluation costs no LLM calls.
+
+    Only a reply that parsed and validated is stored (LangChain's own cache stores the raw reply
+    before anyone has read it, so one garbage reply would be served again forever)."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False)
-        self._db.execute("create table if not exists llm_cache (key text primary key, value text)")
+        self._db.execute("create table if not exists verdicts (key text primary key, value text)")
         self._lock = threading.Lock()
 
     @staticmethod
-    def _key(prompt: str, llm_string: str) -> str:
-        return hashlib.sha256(f"{llm_string}\x00{prompt}".encode()).hexdigest()
+    def key(model: str, prompt: str) -> str:
+        return hashlib.sha256(f"{model}\x00{prompt}".encode()).hexdigest()
 
-    def lookup(self, prompt: str, llm_string: str):
+    def get(self, key: str) -> LLMVerdict | None:
         with self._lock:
-            row = self._db.execute("select value from llm_cache where key=?", (self._key(prompt, llm_string),)).fetchone()
-        return [Generation(text=t) for t in json.loads(row[0])] if row else None
+            row = self._db.execute("select value from verdicts where key=?", (key,)).fetchone()
+        try:
+            return LLMVerdict.model_validate_json(row[0]) if row else None
+        except ValidationError:
+            return None  # written by an older schema: ask again
 
-    def update(self, prompt: str, llm_string: str, return_val) -> None:
-        texts = json.dumps([g.text for g in return_val], ensure_ascii=False)
-        with self._lock, self._db:
-            self._db.execute("insert or replace into llm_cache values (?, ?)", (self._key(prompt, llm_string), texts))
+    def put(self, key: str, verdict: LLMVerdict) -> None:
+        try:
+            with self._lock, self._db:
+                self._db.execute("insert or replace into verdicts values (?, ?)", (key, verdict.model_dump_json()))
+        except sqlite3.Error as exc:  # a full disk costs the next run a call, not this grade
+            log.warning("LLM verdict not cached: %s", exc)
 
-    def clear(self, **kwargs: Any) -> None:
+    def clear(self) -> None:
         with self._lock, self._db:
-            self._db.execute("delete from llm_cache")
+            self._db.execute("delete from verdicts")
+
+
+# -- one deadline for every call and every stream -----------------------------------------
+# LLM calls run as tasks on one background event loop, so a call past its deadline is cancelled
+# (its HTTP request closed), not left running in a thread nobody waits for.
+
+_LOOP: asyncio.AbstractEventLoop | None = None
+_LOOP_LOCK = threading.Lock()
+
+
+def _loop() -> asyncio.AbstractEventLoop:
+    global _LOOP
+    with _LOOP_LOCK:
+        if _LOOP is None or _LOOP.is_closed():
+            _LOOP = asyncio.new_event_loop()
+            threading.Thread(target=_LOOP.run_forever, name="llm-calls", daemon=True).start()
+        return _LOOP
+
+
+def seconds_text(seconds: float) -> str:
+    return f"{seconds:g}"
+
+
+def invoke_within(runnable, prompt: str, seconds: float):
+    """`runnable.ainvoke(prompt)`, cancelled after `seconds`."""
+    future = asyncio.run_coroutine_threadsafe(runnable.ainvoke(prompt), _loop())
+    try:
+        return future.result(timeout=seconds)
+    except concurrent.futures.TimeoutError as exc:
+        future.cancel()
+        raise LLMGradingError(messages.LLM_TIMEOUT.format(seconds=seconds_text(seconds))) from exc
+
+
+def stream_within(model: BaseChatModel, prompt: str, seconds: float) -> Iterator[str]:
+    """The text pieces of `model.astream(prompt)` as they arrive; the whole stream, not each
+    piece, must end within `seconds`, else it is cancelled and LLMGradingError is raised."""
+    pieces: queue.Queue = queue.Queue()
+    done = object()
+
+    async def pump() -> None:
+        try:
+            async for chunk in model.astream(prompt):
+                text = chunk.content if isinstance(chunk.content, str) else ""
+                if text:
+                    pieces.put(text)
+        except BaseException as exc:  # handed to the reader, cancellation included
+            pieces.put(exc)
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+        finally:
+            pieces.put(done)
+
+    future = asyncio.run_coroutine_threadsafe(pump(), _loop())
+    deadline = time.monotonic() + seconds
+    try:
+        while True:
+            try:
+                item = pieces.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise LLMGradingError(messages.LLM_TIMEOUT.format(seconds=seconds_text(seconds))) from None
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise LLMGradingError(messages.LLM_FAILED.format(reason=f"{type(item).__name__}: {item}")) from item
+            if time.monotonic() > deadline:
+                raise LLMGradingError(messages.LLM_TIMEOUT.format(seconds=seconds_text(seconds)))
+            yield item
+    finally:
+        future.cancel()
 
 
 def build_chat_model(spec: str, base_url: str | None = None, api_key: str | None = None,
@@ -100,6 +182,11 @@ def build_chat_model(spec: str, base_url: str | None = None, api_key: str | None
 _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 
 
+def _text(reply) -> str:
+    content = getattr(reply, "content", reply)
+    return content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+
+
 def parse_verdict(text: str) -> LLMVerdict:
     """The first JSON object in the reply (models like to wrap it in prose or ``` fences)."""
     match = _JSON_OBJECT.search(text or "")
@@ -112,14 +199,20 @@ def parse_verdict(text: str) -> LLMVerdict:
 
 
 class LLMGrader:
+    """The judge: per-key-point verdicts through LangChain structured output (the `LLMVerdict`
+    schema; a JSON reply is parsed when a model has no structured output), within one deadline."""
+
     def __init__(self, model: BaseChatModel, name: str, prompts_dir: Path, timeout: float = 30.0,
-                 cache: BaseCache | None = None) -> None:
+                 cache: VerdictCache | None = None) -> None:
         self.model = model
         self.name = f"llm:{name}"
         self.template = (prompts_dir / "grade.md").read_text(encoding="utf-8")
         self.timeout = timeout
-        if cache is not None:
-            self.model.cache = cache
+        self.cache = cache
+        try:
+            self.structured = model.with_structured_output(LLMVerdict, include_raw=True)
+        except (NotImplementedError, ValueError, TypeError):
+            self.structured = None  # e.g. a plain completion model: its reply is parsed as JSON
 
     def prompt(self, question: str, answer: str, points: list[GradingPoint], misconceptions: list[str]) -> str:
         # The fence cannot be closed from inside: a literal </answer> in the answer is defused.
@@ -133,28 +226,38 @@ class LLMGrader:
             answer=fenced,
         )
 
-    def _invoke(self, prompt: str) -> str:
-        reply = self.model.invoke(prompt)
-        return reply.content if isinstance(reply.content, str) else json.dumps(reply.content, ensure_ascii=False)
+    def verdict(self, prompt: str, ids: set[str]) -> LLMVerdict:
+        """The judge's validated verdict for `prompt`, judging at least one of `ids` (cached once
+        valid); LLMGradingError else."""
+        key = VerdictCache.key(self.name, prompt)
+        cached = self.cache.get(key) if self.cache is not None else None
+        if cached is not None:
+            return cached
+        try:
+            if self.structured is not None:
+                out = invoke_within(self.structured, prompt, self.timeout)
+                parsed = out.get("parsed") if isinstance(out, dict) else None
+                verdict = (parsed if isinstance(parsed, LLMVerdict) else
+                           LLMVerdict.model_validate(parsed) if parsed is not None else
+                           parse_verdict(_text(out.get("raw") if isinstance(out, dict) else out)))
+            else:
+                verdict = parse_verdict(_text(invoke_within(self.model, prompt, self.timeout)))
+        except LLMGradingError:
+            raise
+        except ValidationError as exc:
+            raise LLMGradingError(messages.LLM_MALFORMED.format(reason=str(exc).splitlines()[0])) from exc
+        except Exception as exc:
+            raise LLMGradingError(messages.LLM_FAILED.format(reason=f"{type(exc).__name__}: {exc}")) from exc
+        if not any(j.id in ids for j in verdict.points):
+            raise LLMGradingError(messages.LLM_MALFORMED.format(reason="핵심 포인트 판정이 없습니다"))
+        if self.cache is not None:
+            self.cache.put(key, verdict)
+        return verdict
 
     def grade(self, question: str, answer: str, points: list[GradingPoint], misconceptions: list[str],
               offline: GradeResult) -> GradeResult:
-        prompt = self.prompt(question, answer, points, misconceptions)
-        pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-        try:
-            text = pool.submit(self._invoke, prompt).result(timeout=self.timeout)
-        except concurrent.futures.TimeoutError as exc:
-            raise LLMGradingError(messages.LLM_TIMEOUT.format(seconds=self.timeout)) from exc
-        except LLMGradingError:
-            raise
-        except Exception as exc:
-            raise LLMGradingError(messages.LLM_FAILED.format(reason=f"{type(exc).__name__}: {exc}")) from exc
-        finally:
-            pool.shutdown(wait=False, cancel_futures=True)
-        verdict = parse_verdict(text)
+        verdict = self.verdict(self.prompt(question, answer, points, misconceptions), {p.id for p in points})
         judged = {j.id: j for j in verdict.points}
-        if not any(p.id in judged for p in points):
-            raise LLMGradingError(messages.LLM_MALFORMED.format(reason="핵심 포인트 판정이 없습니다"))
         verdicts = []
         for p in points:
             j = judged.get(p.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from functools import cached_property
 
 from tutor import messages
@@ -21,13 +22,19 @@ from tutor.settings import Settings, get_settings
 from tutor.text import collapse
 
 log = logging.getLogger(__name__)
+_UNSET = object()
 
 
 
 class GradingService:
-    def __init__(self, settings: Settings | None = None, retriever: HybridRetriever | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, retriever: HybridRetriever | None = None,
+                 judge=None) -> None:
         self.settings = settings or get_settings()
         self._retriever = retriever
+        self._judge = judge if judge is not None else _UNSET
+        # The models (e5, Kiwi) run one at a time on a small machine: every use of them takes
+        # this lock, and nothing else does, so no one waits on another user's LLM call.
+        self.engine = threading.RLock()
 
     # -- lazily built parts ------------------------------------------------------------
     @cached_property
@@ -40,17 +47,26 @@ class GradingService:
             self._retriever = open_retriever(self.settings)
         return self._retriever
 
-    @cached_property
+    @property
     def llm(self):
-        """The configured LLM judge, or None (TUTOR_LLM=none)."""
+        """The LLM judge: the one given (tests give a fake), else the configured one, else None."""
+        if self._judge is _UNSET:
+            self._judge = self._build_judge()
+        return self._judge
+
+    @llm.setter
+    def llm(self, judge) -> None:
+        self._judge = judge
+
+    def _build_judge(self):
         if not self.settings.llm_enabled:
             return None
-        from tutor.grading.llm import LLMGrader, SQLiteLLMCache, build_chat_model
+        from tutor.grading.llm import LLMGrader, VerdictCache, build_chat_model
 
         key = self.settings.llm_api_key.get_secret_value() if self.settings.llm_api_key else None
         model = build_chat_model(self.settings.llm, self.settings.llm_base_url, key, self.settings.llm_timeout)
         return LLMGrader(model, self.settings.llm, self.settings.prompts_dir, self.settings.llm_timeout,
-                         cache=SQLiteLLMCache(self.settings.home / "llm_cache.sqlite"))
+                         cache=VerdictCache(self.settings.home / "llm_verdicts.sqlite"))
 
     @cached_property
     def offline(self) -> OfflineGrader:
@@ -75,14 +91,13 @@ class GradingService:
     def warm_bank(self, lock=None) -> None:
         """Embed every bank question's wording, key points and quotes ahead of time, one question
         per turn of `lock` so candidates who are answering never wait long for it."""
-        from contextlib import nullcontext
-
+        lock = lock or self.engine
         for q in self.bank.questions:
-            with lock or nullcontext():
+            with lock:
                 points = self.bank_points(q)
                 self.offline.embed([p.point for p in points])
                 self.offline.embed([p.quote for p in points])
-        with lock or nullcontext():
+        with lock:
             self.matcher.warm()
 
     # -- questions ---------------------------------------------------------------------
@@ -114,7 +129,8 @@ class GradingService:
         scored by the same rubric as any answer."""
         points = [p for p in self.bank_points(question) if p.id == key_point_id] or self.bank_points(question)
         context = tuple(read_answer(first_answer).sentences) if first_answer else ()
-        return self.offline.grade(follow_up, answer, points, context=context)
+        with self.engine:
+            return self.offline.grade(follow_up, answer, points, context=context)
 
     def answer_passage_similarity(self, question: str, answer: str) -> float:
         """Baseline signal: e5 cosine between the answer and its question's best passage."""
@@ -134,11 +150,12 @@ class GradingService:
         "fallback" with a Korean message saying why."""
         if isinstance(question, str) and not clean_text(question):
             raise InvalidInputError(messages.EMPTY_QUESTION)
-        target = self.target(question if isinstance(question, Question) else clean_text(question), user=user)
-        text = target.question.question if target.question else clean_text(question)
-        points = list(target.points)
-        misconceptions = list(target.question.misconceptions) if target.question else []
-        offline = self.offline.grade(text, answer, points, notes_cover=target.notes_cover)
+        with self.engine:  # the LLM call below runs outside it
+            target = self.target(question if isinstance(question, Question) else clean_text(question), user=user)
+            text = target.question.question if target.question else clean_text(question)
+            points = list(target.points)
+            misconceptions = list(target.question.misconceptions) if target.question else []
+            offline = self.offline.grade(text, answer, points, notes_cover=target.notes_cover)
         if grader == "offline" or not target.notes_cover or "non_answer" in offline.flags:
             return offline  # nothing for an LLM to add to an empty answer or an uncovered question
         judge = self.llm

@@ -18,7 +18,7 @@ from langchain_chroma import Chroma
 
 from tutor import messages
 from tutor.corpus.chunking import CHUNKER_VERSION, Chunk
-from tutor.errors import StoreError, StoreMismatchError
+from tutor.errors import StoreError, StoreMismatchError, storage_error
 from tutor.retrieval.embeddings import NamedEmbeddings
 from tutor.settings import Settings
 
@@ -55,6 +55,9 @@ def _client(settings: Settings) -> chromadb.ClientAPI:
         settings.store_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
     except Exception as exc:
+        disk = storage_error(exc, settings.store_dir)
+        if disk is not None:  # a read-only or full home is not a corrupted index: never advise --rebuild
+            raise disk from exc
         raise StoreError(
             messages.INDEX_CORRUPTED.format(path=settings.store_dir, reason=exc)
         ) from exc
@@ -120,6 +123,9 @@ class NoteStore:
             return self._client_api.get_collection(self.settings.collection)
         except Exception as exc:
             where = self.settings.chroma_url or self.settings.store_dir
+            disk = None if self.settings.chroma_url else storage_error(exc, self.settings.store_dir)
+            if disk is not None:
+                raise disk from exc
             raise StoreError(messages.INDEX_CORRUPTED.format(path=where, reason=exc)) from exc
 
     def exists(self) -> bool:

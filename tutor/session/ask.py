@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
-from contextlib import nullcontext
 
 from tutor import messages
 from tutor.grading.feedback import format_citation
@@ -31,7 +30,7 @@ def _citations(hits: list[Hit]) -> str:
 class NoteAnswerer:
     def __init__(self, service: GradingService, lock: threading.RLock | None = None) -> None:
         self.service = service
-        self._lock = lock or nullcontext()
+        self._lock = lock or service.engine
 
     def answer(self, question: str, user: str | None = None) -> Iterator[str]:
         """Yield the reply as it grows (Markdown); the last value is the whole reply.
@@ -46,14 +45,14 @@ class NoteAnswerer:
         sources = f"{messages.FREE_SOURCES}\n\n{_citations(result.hits)}"
         judge = self.service.llm
         if judge is not None:
+            from tutor.grading.llm import stream_within
+
             prompt = self._prompt(result.query, result.hits)
             written = ""
-            try:
-                for piece in judge.model.stream(prompt):
-                    text = piece.content if isinstance(piece.content, str) else ""
-                    if text:
-                        written += text
-                        yield written
+            try:  # the whole answer within TUTOR_LLM_TIMEOUT, else the notes' answer
+                for text in stream_within(judge.model, prompt, judge.timeout):
+                    written += text
+                    yield written
                 if written.strip():
                     yield f"{written.strip()}\n\n{sources}"
                     return

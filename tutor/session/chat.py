@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from tutor import messages
@@ -19,6 +19,7 @@ from tutor.grading.text import has_words, looks_binary
 from tutor.session.ask import NoteAnswerer
 from tutor.session.history import History
 from tutor.session.interview import InterviewSession, Turn
+from tutor.text import without_surrogates
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class ChatTutor:
     service: GradingService
     history: History
     user: str
-    engine: threading.RLock | None = None  # shared by every tutor of one server: one model, one engine
+    engine: threading.RLock | None = None  # the service's model lock unless told otherwise
     interview: InterviewSession | None = None
     messages: list[Message] = field(default_factory=list)
     # A low-confidence grade waiting for the candidate's ticks: (turn id, [(point, key point id)]).
@@ -76,8 +77,7 @@ class ChatTutor:
 
     def __post_init__(self) -> None:
         self._busy = threading.Lock()
-        self._engine = self.engine or nullcontext()
-        self.answerer = NoteAnswerer(self.service, self.engine)
+        self.answerer = NoteAnswerer(self.service, self.engine or self.service.engine)
 
     # -- starting and resuming ----------------------------------------------------------
     @property
@@ -133,7 +133,7 @@ class ChatTutor:
         """Yield (messages, what the input box should keep) as the reply grows.
 
         Rejected input stays in the box so nothing typed is lost; accepted input clears it."""
-        raw = text if isinstance(text, str) else ""
+        raw = without_surrogates(text) if isinstance(text, str) else ""
         if not self._busy.acquire(blocking=False):
             yield [*self.messages, _tutor(messages.BUSY)], raw
             return
@@ -159,9 +159,8 @@ class ChatTutor:
         reply_msg = _tutor(messages.GRADING)
         self.messages.append(reply_msg)
         yield self.messages, ""
-        try:
-            with self._engine:
-                reply = self.interview.answer(raw)
+        try:  # the service takes its engine lock around the models only, never an LLM call
+            reply = self.interview.answer(raw)
         except Exception as exc:  # the session must survive whatever one answer does
             reply_msg["content"] = _failure(exc)
             yield self.messages, ""
@@ -211,12 +210,30 @@ class ChatTutor:
         if self.interview is None:
             return self.start()
         with self._busy:
-            self.messages.append(_tutor(messages.SKIPPED))
-            self.interview.current = None
-            self.interview.pending = []
-            self._ask_next()
-            self._save()
+            try:
+                with self._all_or_nothing():
+                    self.messages.append(_tutor(messages.SKIPPED))
+                    self.interview.current = None
+                    self.interview.pending = []
+                    self._ask_next()
+                    self._save()
+            except TutorError as exc:
+                return [*self.messages, _tutor(_failure(exc))]
         return self.messages
+
+    @contextmanager
+    def _all_or_nothing(self):
+        """Undo every change to the interview and the chat when the step cannot be saved
+        (a full disk): what the candidate sees is what is stored."""
+        kept = {k: (list(v) if isinstance(v, list) else v) for k, v in vars(self.interview).items()}
+        chat = list(self.messages)
+        try:
+            yield
+        except TutorError:
+            vars(self.interview).clear()
+            vars(self.interview).update(kept)
+            self.messages = chat
+            raise
 
     # -- helpers --------------------------------------------------------------------------
     def _question_text(self, turn: Turn) -> str:

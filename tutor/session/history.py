@@ -9,8 +9,14 @@ import sqlite3
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from tutor import messages
+from tutor.errors import storage_error
+from tutor.grading.text import MAX_SCORED_CHARS
+from tutor.text import strip_controls
 
 # Each entry upgrades the schema by one version; never edit one that has shipped.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -82,6 +88,15 @@ class ReviewItem:
     due_at: float
 
 
+def stored_answer(answer: str) -> str:
+    """What is kept of an answer: what was graded (a 5 MB paste is not stored whole), with the
+    cut said in the text, and nothing UTF-8 cannot hold."""
+    answer = strip_controls(answer) if isinstance(answer, str) else ""
+    if len(answer) > MAX_SCORED_CHARS:
+        answer = answer[:MAX_SCORED_CHARS] + "\n\n" + messages.ANSWER_STORED_CUT.format(length=len(answer), limit=MAX_SCORED_CHARS)
+    return answer
+
+
 class History:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -106,10 +121,24 @@ class History:
     def close(self) -> None:
         self._db.close()
 
+    @contextmanager
+    def _writing(self):
+        """One write transaction; a full disk or a read-only home becomes a Korean StorageError
+        and the transaction is rolled back, so nothing is half-written."""
+        with self._lock:
+            try:
+                with self._db:
+                    yield
+            except sqlite3.OperationalError as exc:
+                problem = storage_error(exc, self.path)
+                if problem is not None:
+                    raise problem from exc
+                raise
+
     # -- writing -----------------------------------------------------------------------
     def start_session(self, user: str, mode: str = "interview") -> str:
         session_id = uuid.uuid4().hex
-        with self._lock, self._db:
+        with self._writing():
             self._db.execute("insert into sessions (id, user, mode, started_at) values (?, ?, ?, ?)", (session_id, user, mode, time.time()))
         return session_id
 
@@ -119,7 +148,8 @@ class History:
         (it is not a failure, and must not lower the candidate's topic averages)."""
         if result.score is None:
             return None
-        with self._lock, self._db:
+        answer = stored_answer(answer)
+        with self._writing():
             cur = self._db.execute(
                 "insert into turns (session_id, user, question_id, topic, kind, question, answer, score, grader,"
                 " result_json, feedback, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -129,14 +159,14 @@ class History:
             return int(cur.lastrowid)
 
     def save_state(self, session_id: str, user: str, state: dict) -> None:
-        with self._lock, self._db:
+        with self._writing():
             self._db.execute("update sessions set state_json = ? where id = ? and user = ?",
                              (json.dumps(state, ensure_ascii=False), session_id, user))
 
     def label_points(self, turn_id: int, user: str, said: dict[str, bool]) -> int:
         """Store the candidate's own verdict (said or not) for key points of one of their turns."""
         now = time.time()
-        with self._lock, self._db:
+        with self._writing():
             owner = self._db.execute("select user from turns where id = ?", (turn_id,)).fetchone()
             if owner is None or owner[0] != user:
                 return 0

@@ -56,6 +56,21 @@ def _browser_secret(home: Path) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+def korean_errors(handler):
+    """A handler's TutorError (a full disk, a read-only home …) is shown as its Korean message,
+    not as Gradio's generic English error."""
+    import functools
+
+    @functools.wraps(handler)
+    def wrapped(*args, **kwargs):
+        try:
+            return handler(*args, **kwargs)
+        except TutorError as exc:
+            raise gr.Error(str(exc), title="오류", print_exception=False) from exc
+
+    return wrapped
+
+
 class TutorApp:
     """Shared services (one model, one index, one history database) and the per-browser tutors."""
 
@@ -63,7 +78,7 @@ class TutorApp:
         self.settings = settings
         self.service = service or GradingService(settings)
         self.history = History(settings.history_path)
-        self.engine = threading.RLock()  # grading and retrieval run one at a time: 2 cores, one model
+        self.engine = self.service.engine  # the models run one at a time: 2 cores, one e5
         self.library = NoteLibrary(self.service, self.engine)
 
     def warm_in_background(self) -> threading.Thread:
@@ -103,11 +118,13 @@ class TutorApp:
         return {"user": tutor.user, "session": tutor.session_id}
 
     # -- handlers -------------------------------------------------------------------------
+    @korean_errors
     def on_load(self, saved: dict | None, request: gr.Request):
         tutor = self.tutor_for(None, saved, request)
         return (tutor, tutor.messages, self.saved_of(tutor), self.status(tutor),
                 *self.history_view(tutor), *self.notes_view(tutor))
 
+    @korean_errors
     def on_start(self, tutor, saved, topic, difficulty, depth, review, request: gr.Request):
         tutor = self.tutor_for(tutor, saved, request)
         level = DIFFICULTIES.index(difficulty) if difficulty in DIFFICULTIES[1:] else None
@@ -122,6 +139,7 @@ class TutorApp:
         for chat, keep in tutor.send(text, intent or "auto"):
             yield (tutor, chat, keep, self.saved_of(tutor), self.status(tutor), *self.labels_view(tutor))
 
+    @korean_errors
     def on_labels(self, tutor, saved, said, request: gr.Request):
         tutor = self.tutor_for(tutor, saved, request)
         chat = tutor.save_labels(list(said or []))
@@ -135,22 +153,27 @@ class TutorApp:
         _, offered = tutor.label_request
         return gr.Group(visible=True), gr.CheckboxGroup(choices=offered, value=[])
 
+    @korean_errors
     def on_hint(self, tutor, saved, request: gr.Request):
         tutor = self.tutor_for(tutor, saved, request)
         return tutor, tutor.hint()
 
+    @korean_errors
     def on_skip(self, tutor, saved, request: gr.Request):
         tutor = self.tutor_for(tutor, saved, request)
         return tutor, tutor.skip(), self.saved_of(tutor), self.status(tutor)
 
+    @korean_errors
     def on_review(self, tutor, saved, depth, request: gr.Request):
         tutor, chat, saved, status = self.on_start(tutor, saved, ALL_TOPICS, DIFFICULTIES[0], depth, True, request)
         return tutor, chat, saved, status, gr.Tabs(selected="interview")
 
+    @korean_errors
     def on_history(self, tutor, saved, request: gr.Request):
         tutor = self.tutor_for(tutor, saved, request)
         return (tutor, *self.history_view(tutor))
 
+    @korean_errors
     def on_export(self, tutor, saved, session_id, fmt, request: gr.Request):
         tutor = self.tutor_for(tutor, saved, request)
         if not session_id:
@@ -167,6 +190,7 @@ class TutorApp:
         path.write_text(text, encoding="utf-8")
         return tutor, str(path)
 
+    @korean_errors
     def on_upload(self, tutor, saved, file, request: gr.Request, progress=gr.Progress()):
         tutor = self.tutor_for(tutor, saved, request)
         if not file:
@@ -181,6 +205,7 @@ class TutorApp:
             status = f"⚠️ {exc}"
         return (tutor, status, *self.notes_view(tutor))
 
+    @korean_errors
     def on_remove(self, tutor, saved, name, request: gr.Request):
         tutor = self.tutor_for(tutor, saved, request)
         removed = bool(name) and self.library.remove(tutor.user, name)
@@ -308,8 +333,13 @@ class TutorApp:
 
 def launch(app: TutorApp, host: str, port: int, auth=None) -> gr.Blocks:
     """Start serving in the background; the caller blocks (`demo.block_thread()`) or closes."""
+    from starlette.middleware import Middleware
+
+    from tutor.ui.auth import LoginThrottle
+
     demo = app.build()
     demo.launch(
+        app_kwargs={"middleware": [Middleware(LoginThrottle)]},
         server_name=host, server_port=port, auth=auth, auth_message="면접 튜터 로그인",
         share=False, inbrowser=False, show_error=False, quiet=True, ssr_mode=False,
         max_file_size=MAX_NOTE_BYTES * 5, prevent_thread_lock=True, footer_links=[],
