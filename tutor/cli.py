@@ -233,9 +233,11 @@ def practice(
             out.print(f"[cyan]{session.hint()}[/]")
             continue
         if command in ("/건너뛰기", "/skip"):
+            revealed, next_turn = session.skip()  # the model answer is shown, and the skip stored
+            out.print(Markdown(revealed))
             if asked >= questions:
                 break
-            turn, asked = session.skip(), asked + 1
+            turn, asked = next_turn, asked + 1
             continue
         if not command:
             out.print(f"[yellow]{messages.EMPTY_ANSWER}[/]")

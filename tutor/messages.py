@@ -69,7 +69,7 @@ NOTE_UNKNOWN = "그런 이름의 내 노트가 없습니다: {name}"
 NO_OWN_NOTES = "아직 추가한 노트가 없습니다."
 
 FREE_NOT_IN_NOTES = (
-    "노트에 없는 내용입니다. 노트에서 이 질문을 다루는 부분을 찾지 못했습니다 (관련도 {score:.2f}). "
+    "노트에 없는 내용입니다. 노트에서 이 질문을 다루는 부분을 찾지 못했습니다. "
     "'내 노트' 탭에서 직접 정리한 노트를 추가하면 그 노트로도 답합니다."
 )
 FREE_FROM_NOTES = "노트에서 찾은 내용입니다."
@@ -124,3 +124,10 @@ USER_EMPTY = "사용자 이름이 비어 있습니다. TUTOR_USER를 지정하�
 ANSWER_STORED_CUT = "(전체 {length:,}자 중 채점한 앞부분 {limit:,}자만 저장했습니다)"
 STORAGE_FULL = "디스크가 가득 차서 저장하지 못했습니다 ({path}). 공간을 비운 뒤 다시 시도해 주세요. 이번 동작은 반영되지 않았습니다."
 STORAGE_READ_ONLY = "TUTOR_HOME에 쓸 수 없습니다 (읽기 전용이거나 권한이 없습니다: {path}). 인덱스가 손상된 것은 아니니 다시 만들지 말고, 쓰기 가능한 TUTOR_HOME을 지정해 주세요."
+SKIPPED_ANSWER = "(건너뜀)"
+HINT_DIRECTION = "💡 힌트 1/3 (생각할 방향): {direction}"
+HINT_DIRECTION_TOPIC = "'{topic}'에서 이 개념이 왜 필요한지부터 떠올려 보세요."
+HINT_TERM = "💡 힌트 2/3 (핵심 용어): **{term}**"
+HINT_HALF = "💡 힌트 3/3 (핵심 문장의 앞부분): \"{half} …\""
+HINT_USED = "💡 힌트 사용: {steps}단계"
+SKIPPED_TITLE = "건너뛴 질문: 모범 답안과 핵심 포인트"

@@ -80,3 +80,14 @@ def test_a_single_huge_line_is_cut_at_sentence_ends():
     assert len(chunks) > 3
     assert all(len(c.text) <= MAX_CHARS + MIN_CHARS for c in chunks)
     assert all(c.text.endswith("다.") for c in chunks)
+
+
+def test_a_citation_is_labelled_with_the_heading_right_above_the_quote():
+    from tutor.corpus.chunking import heading_above
+
+    note = Note("n.md", "노트", "test", "## 옵티마이저\n\n① 방향을 개선한 방법\nMomentum은 관성을 이용한다.\n\n"
+                "② 학습률을 개선한 방법\nAdagrad는 학습률을 파라미터마다 조절한다.\n")
+    [chunk] = chunk_notes([note])  # small sections are merged into one chunk
+    assert heading_above(chunk, "Momentum은 관성을 이용한다.") == "① 방향을 개선한 방법"
+    assert heading_above(chunk, "Adagrad는 학습률을 파라미터마다 조절한다.") == "② 학습률을 개선한 방법"
+    assert heading_above(chunk, "② 학습률을 개선한 방법") == "옵티마이저"  # a heading quoted: the one it sits under

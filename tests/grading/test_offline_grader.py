@@ -157,3 +157,22 @@ def test_low_confidence_is_said_in_the_feedback(service):
     r = service.grade("bn-01", "BN은 배치마다 값을 맞춰 주는 거라서 학습이 좀 편해지는 것 같아요.")
     text = render_feedback(r)
     assert (r.confidence < 0.5) == ("확신이 낮습니다" in text)
+
+
+def test_topic_words_without_any_point_stated_score_at_most_one_and_ask_for_ticks(service):
+    """Reusing the topic's words ("드롭아웃", "뉴런") about something else states no key point."""
+    r = service.grade("drop-01", "드롭아웃은 학교를 중간에 그만두는 걸 말하는데, 요즘은 뉴런처럼 서로 연결된 친구들이 "
+                                 "한꺼번에 학습을 그만두는 경우도 많다고 들었습니다. 과적합이라는 말도 그때 처음 들었어요.")
+    assert r.score is not None and r.score <= 1
+    assert not r.covered and not r.misconceptions  # not called wrong: just nothing stated
+    if any(v.status == "partial" for v in r.key_points):
+        assert r.low_confidence  # partial hits alone: the candidate is asked which points they made
+
+
+def test_the_rubric_caps_partial_hits_alone():
+    from tutor.grading import rubric
+
+    partial = [rubric.PointCredit("partial", 2), rubric.PointCredit("partial"), rubric.PointCredit("missing")]
+    assert rubric.score(partial) <= 1
+    assert rubric.score([rubric.PointCredit("partial")]) == 2 or rubric.band(0.5, rubric.load_thresholds()) < 2
+    assert rubric.score([rubric.PointCredit("covered"), rubric.PointCredit("partial")]) >= 3

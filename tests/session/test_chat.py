@@ -1,6 +1,7 @@
 """The browser conversation without a browser: routing, bad input, busy, resume, free questions."""
 
 import threading
+import time
 
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
@@ -49,7 +50,8 @@ def test_an_interview_turn_is_graded_recorded_and_resumable(service, history):
     tutor.start(topic="드롭아웃", depth=1)
     assert "질문 1" in text(tutor.messages) and "드롭아웃" in text(tutor.messages)
     chat, keep = final(tutor.send("과적합을 막으려고 학습 때 뉴런 일부를 무작위로 끕니다.", "answer"))
-    assert keep == "" and "점수:" in text(chat) and "꼬리 질문" in text(chat)
+    assert keep == "" and "점수:" in chat[-2]["content"] and "꼬리 질문" not in chat[-2]["content"]
+    assert chat[-1]["content"].startswith("**꼬리 질문**")  # feedback, then the follow-up: two messages
     assert len(history.turns("u1", tutor.session_id)) == 1
 
     again = ChatTutor.resume(service, history, "u1", tutor.session_id)
@@ -120,12 +122,16 @@ def test_hint_skip_and_a_free_question_keep_the_interview(service, history):
     tutor = ChatTutor(service, history, "u4")
     tutor.start(topic="배치 정규화")
     question = tutor.interview.current.text
-    assert text(tutor.hint()).startswith("힌트:")
+    assert text(tutor.hint()).startswith("💡 힌트 1/3")
     chat, _ = final(tutor.send("드롭아웃이 뭐예요?"))
     assert "노트에서 찾은 내용입니다" in text(chat) and question in text(chat)
     assert tutor.interview.current.text == question
     chat = tutor.skip()
-    assert "건너뜁니다" in text(chat, 2) and tutor.interview.current.text != question
+    assert "건너뜁니다" in text(chat, 2) and "모범 답안" in text(chat, 2) and tutor.interview.current.text != question
+    skipped = [t for t in history.turns("u4") if t["kind"] == "skip"]
+    assert len(skipped) == 1 and skipped[0]["score"] is None and skipped[0]["question"] == question
+    soon = time.time() + 3600  # FSRS: "Again" comes back within minutes
+    assert history.review_queue("u4", now=soon)[0].question_id == skipped[0]["question_id"]  # reviewed first
     chat, _ = final(tutor.send("양자 컴퓨터로 비트코인을 채굴하는 방법은?"))
     assert "노트에 없는 내용입니다" in text(chat)
 

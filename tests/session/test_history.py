@@ -49,17 +49,59 @@ def test_progress_and_weakest_topics_per_user(history):
     assert history.turns("bob") and all(t["user"] == "bob" for t in history.turns("bob"))
 
 
-def test_review_queue_is_spaced_by_how_badly_and_how_long_ago(history):
+def test_review_is_scheduled_by_fsrs_from_how_the_answer_went(history):
     s = history.start_session("u")
     now = 100 * DAY
-    add(history, s, "u", "q0", "t", 0, now - 1)            # 0 points: due at once
-    add(history, s, "u", "q2", "t", 2, now - 0.5 * DAY)    # 2 points: due after a day, not yet
-    add(history, s, "u", "q3", "t", 3, now - 4 * DAY)      # 3 points: due after 3 days, overdue
-    add(history, s, "u", "q5", "t", 5, now - 60 * DAY)     # 5 points: never queued
-    add(history, s, "u", "q1", "t", 1, now - 10 * DAY)
-    add(history, s, "u", "q1", "t", 5, now - 1)            # answered well since: the latest answer counts
-    assert [i.question_id for i in history.review_queue("u", now=now)] == ["q0", "q3"]
-    assert [i.question_id for i in history.review_queue("u", now=now + 2 * DAY)] == ["q0", "q2", "q3"]
+    add(history, s, "u", "q0", "t", 0, now - DAY)           # 0 points: "Again", due within the day
+    add(history, s, "u", "q5", "t", 5, now - DAY)           # 5 points: "Easy", not for days
+    add(history, s, "u", "q1", "t", 1, now - 40 * DAY)
+    add(history, s, "u", "q1", "t", 5, now - DAY)           # answered well since: the latest answer counts
+    due = [i.question_id for i in history.review_queue("u", now=now)]
+    assert due == ["q0"]
+    later = [i.question_id for i in history.review_queue("u", now=now + 60 * DAY)]
+    assert set(later) == {"q0", "q1", "q5"}  # FSRS brings every card back, the easy ones last
+
+
+def test_a_hinted_answer_comes_back_sooner_than_the_same_grade_without_hints(history):
+    s = history.start_session("u")
+    history.record(s, "u", question_id="plain", topic="t", kind="main", question="?", answer="답",
+                   result=result(4), feedback="f", at=1000.0)
+    history.record(s, "u", question_id="hinted", topic="t", kind="main", question="?", answer="답",
+                   result=result(4).model_copy(update={"flags": ["hint_used"]}), feedback="f", at=1000.0)
+    cards = dict(history._db.execute("select question_id, due_at from cards").fetchall())
+    assert cards["hinted"] < cards["plain"]
+
+
+def test_a_skip_is_stored_without_a_score_and_reviewed_first(history):
+    s = history.start_session("u")
+    add(history, s, "u", "q0", "t", 0, 1000.0)
+    history.record_skip(s, "u", question_id="qs", topic="t", question="드롭아웃은?", feedback="모범 답안 …", at=1001.0)
+    rows = history.turns("u")
+    assert rows[-1]["kind"] == "skip" and rows[-1]["score"] is None
+    assert [i.question_id for i in history.review_queue("u", now=1000.0 + DAY)][:2] == ["qs", "q0"]
+    assert [p.answers for p in history.progress("u")] == [1]  # a skip is not a 0 in the averages
+    assert "건너뜀" in history.export_markdown("u", s)
+
+
+def test_migration_4_keeps_turns_and_labels_and_builds_cards(tmp_path):
+    """An old history (schema 3) upgrades in place: turns and labels kept, cards replayed."""
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    for statements in MIGRATIONS[:3]:
+        for sql in statements:
+            db.execute(sql)
+    db.execute("pragma user_version = 3")
+    db.execute("insert into sessions values ('s', 'u', 'interview', 0, null)")
+    db.execute("insert into turns (session_id, user, question_id, topic, kind, question, answer, score, grader,"
+               " result_json, feedback, created_at) values ('s', 'u', 'q', 't', 'main', '?', '답', 1, 'offline', '{}', 'f', 0)")
+    db.execute("insert into point_labels (turn_id, user, key_point_id, said, created_at) values (1, 'u', 'q.k1', 1, 0)")
+    db.commit()
+    db.close()
+    h = History(path)
+    assert h.migrate() == len(MIGRATIONS)
+    assert [t["score"] for t in h.turns("u")] == [1] and len(h.point_labels("u")) == 1
+    assert [i.question_id for i in h.review_queue("u", now=DAY)] == ["q"]
+    assert h._db.execute("pragma foreign_key_check").fetchall() == []
 
 
 def test_export_markdown_and_json(history):

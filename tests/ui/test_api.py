@@ -62,13 +62,15 @@ def test_server_starts_quickly_and_talks_to_nobody_else(server):
 def test_answer_feedback_follow_up_hint_skip_and_free_questions(server):
     b = Browser(server.url)
     assert b.saved["user"].startswith("browser-") and b.saved["session"]
+    assert "이 브라우저" in b.status and "browser-" not in b.status  # no internal ids on screen
     assert re.search(r"질문 1\*\* · .+ · 난이도 \d", last(b.chat))
 
     chat, keep = b.send("잘 모르겠지만 학습을 빠르게 하는 방법 같습니다.", "answer")
-    feedback = last(chat)
+    feedback = last(chat, 2)
     assert keep == ""
-    for part in ("점수:", "빠진 점", "모범 답안", "<details><summary>근거: 노트 인용</summary>", "꼬리 질문:"):
+    for part in ("점수:", "빠진 점", "모범 답안", "<details><summary>근거: 노트 인용</summary>"):
         assert part in feedback
+    assert "꼬리 질문" in last(chat) and "점수:" not in last(chat)  # the follow-up is its own message
     notes = "\n".join(n.text for n in load_notes(CORPUS))
     squash = lambda s: re.sub(r"\s+", " ", s)
     for quote in quotes_in(feedback):  # every cited passage is quoted verbatim from the notes
@@ -80,7 +82,7 @@ def test_answer_feedback_follow_up_hint_skip_and_free_questions(server):
     assert "점수:" in last(chat, 2)
 
     chat = b.call("/hint")
-    assert text_of(chat[-1]).startswith("힌트:")
+    assert text_of(chat[-1]).startswith("💡 힌트 1/3")
     chat, saved, _ = b.call("/skip")
     assert "건너뜁니다" in last(chat, 2) and "질문" in last(chat)
 

@@ -72,7 +72,7 @@ def test_interview_in_a_real_browser(server, browser):
     page.wait_for_function("() => (document.querySelector('#chat')?.innerText || '').split('점수:').length > 2",
                            timeout=30_000)
     page.click("#hint")
-    wait_for_chat(page, "힌트:")
+    wait_for_chat(page, "힌트 1/3")
 
     # reload: the same interview comes back, and the history tab has it
     page.reload()

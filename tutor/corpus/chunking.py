@@ -217,3 +217,23 @@ def chunk_note(note: Note) -> list[Chunk]:
 
 def chunk_notes(notes: list[Note]) -> list[Chunk]:
     return [chunk for note in notes for chunk in chunk_note(note)]
+
+
+def heading_above(chunk: Chunk, quote: str) -> str:
+    """The nearest heading above `quote` in its note, whole: a chunk may hold several sections
+    (small ones are merged), so the chunk's first heading is not always the quote's. A quote that
+    is itself a heading line is labelled with the heading it sits under."""
+    words = quote.split()
+    found = re.search(r"\s+".join(re.escape(w) for w in words), chunk.text) if words else None
+    if found is None:
+        return chunk.heading_path[-1] if chunk.heading_path else ""
+    at = found.start()
+    inner = Note(source=chunk.source, title=chunk.title, origin="", text=chunk.text)
+    block = next((b for b in reversed(_blocks(inner)) if b.start <= at), None)
+    outer = tuple(h for h in chunk.heading_path if h)
+    path = tuple(h for h in block.path if h) if block is not None else ()
+    if not path:  # the chunk starts inside a section: its heading is the chunk's
+        return outer[-1] if outer else ""
+    if at < block.lines[0][1]:  # the quote is the heading line itself: the heading it sits under
+        path = path[:-1] or (outer[:-1] if outer and outer[-1] == path[-1] else outer) or path
+    return path[-1]

@@ -3,6 +3,7 @@ the passages it rests on (quoted verbatim, with file and heading) and the follow
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tutor import messages
@@ -79,6 +80,8 @@ def render_feedback(result: GradeResult, question: Question | None = None,
         lines += ["", "**오개념**"] + [f"- {m}" for m in result.misconceptions]
     if result.low_confidence:
         lines += ["", f"_{messages.LOW_CONFIDENCE.format(confidence=result.confidence)}_"]
+    if "hint_used" in result.flags:
+        lines += ["", messages.HINT_USED.format(steps=int(result.features.get("hints", 1)))]
     if question is not None:
         lines += ["", "**모범 답안**", question.model_answer]
     cited = list({(e.source, e.quote): e for e in result.evidence}.values())
@@ -90,3 +93,31 @@ def render_feedback(result: GradeResult, question: Question | None = None,
     if follow_up is not None:
         lines += ["", f"**꼬리 질문:** {follow_up.question}"]
     return "\n".join(lines)
+
+
+def render_skip(question: Question, points) -> str:
+    """What a skipped question shows: the model answer and each key point with its passage."""
+    lines = [f"### {messages.SKIPPED_TITLE}", "", "**모범 답안**", question.model_answer, "", "**핵심 포인트**"]
+    lines += [f"- {p.point}" for p in points]
+    cited = list({(p.evidence.source, p.quote): p.evidence for p in points if p.evidence is not None}.values())
+    if cited:
+        lines += ["", "<details open><summary>근거: 노트 인용</summary>", ""]
+        for ev in cited:
+            lines += [format_citation(ev), ""]
+        lines.append("</details>")
+    return "\n".join(lines)
+
+
+_PLAIN = re.compile(r"^[0-9A-Za-z가-힣 ·\-]+$")
+
+
+def key_term(point, question: str) -> str:
+    """The key point's key term for a hint: the first authored concept written plainly that the
+    question does not already say, else the point's longest word the question lacks."""
+    asked = question.replace(" ", "").lower()
+    for group in point.concepts:
+        for variant in group:
+            if _PLAIN.match(variant) and variant.replace(" ", "").lower() not in asked and len(variant) >= 2:
+                return variant
+    words = [w.strip("(),.") for w in point.point.split() if w.strip("(),.") and w.strip("(),.").lower() not in asked]
+    return max(words, key=len) if words else point.point.split()[0]

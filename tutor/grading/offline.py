@@ -176,6 +176,10 @@ class OfflineGrader:
         semantic_only = sum(1 for v in verdicts if v.status == "partial" and v.coverage < 0.5)
         confidence = float(np.clip(0.5 + 2.5 * edge - 0.15 * semantic_only
                                    - (0.15 if "english" in flags else 0.0), 0.05, 1.0))
+        if verdicts and not any(v.status == "covered" for v in verdicts) and any(v.status == "partial" for v in verdicts):
+            # Capped at 1 on partial hits alone (rubric.caps): a paraphrase the concepts missed
+            # looks the same, so the candidate is asked which points they made.
+            confidence = min(confidence, 0.4)
         if "non_answer" in flags:
             confidence = 1.0
         return GradeResult(

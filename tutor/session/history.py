@@ -10,8 +10,11 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from dataclasses import dataclass
 from pathlib import Path
+
+from fsrs import Card, Rating, Scheduler
 
 from tutor import messages
 from tutor.errors import storage_error
@@ -63,10 +66,39 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             unique (turn_id, key_point_id)
         )""",
     ),
+    (
+        # 4: a skipped question is stored (no score, "건너뜀") and comes back for review first;
+        # review is scheduled by FSRS, one card per user and question, replayed from the turns.
+        """create table turns_v4 (
+            id integer primary key autoincrement,
+            session_id text not null references sessions(id),
+            user text not null,
+            question_id text not null,
+            topic text not null,
+            kind text not null check (kind in ('main', 'follow_up', 'skip')),
+            question text not null,
+            answer text not null,
+            score integer check (score is null or score between 0 and 5),
+            grader text not null,
+            result_json text not null,
+            feedback text not null,
+            created_at real not null
+        )""",
+        "insert into turns_v4 select * from turns",
+        "drop table turns",
+        "alter table turns_v4 rename to turns",
+        "create index turns_by_user_question on turns(user, question_id, created_at)",
+        """create table cards (
+            user text not null,
+            question_id text not null,
+            card_json text not null,
+            due_at real not null,
+            primary key (user, question_id)
+        )""",
+        lambda db: _replay_cards(db),
+    ),
 )
 
-# Spaced repetition: after a main answer scored s, ask again after REVIEW_AFTER_DAYS[s] days.
-REVIEW_AFTER_DAYS = (0.0, 0.5, 1.0, 3.0, 7.0, 21.0)
 DAY = 86400.0
 
 
@@ -83,9 +115,39 @@ class ReviewItem:
     question_id: str
     topic: str
     question: str
-    last_score: int
+    last_score: int | None  # None: skipped
     answered_at: float
     due_at: float
+
+
+# FSRS (the scheduler Anki uses) decides when a question comes back. A grade maps to its rating;
+# a skipped question is "Again", and an answer that needed hints counts one step harder.
+_SCHEDULER = Scheduler(enable_fuzzing=False)
+
+
+def rating_for(score: int | None, hinted: bool = False, skipped: bool = False) -> Rating:
+    if skipped or score is None:
+        return Rating.Again
+    rating = Rating.Again if score <= 1 else Rating.Hard if score <= 3 else Rating.Good if score == 4 else Rating.Easy
+    return Rating(max(Rating.Again, rating - 1)) if hinted else rating
+
+
+def _review(db: sqlite3.Connection, user: str, question_id: str, rating: Rating, at: float) -> None:
+    row = db.execute("select card_json from cards where user = ? and question_id = ?", (user, question_id)).fetchone()
+    card = Card.from_json(row[0]) if row else Card()
+    when = datetime.fromtimestamp(at, tz=timezone.utc)
+    card, _ = _SCHEDULER.review_card(card, rating, review_datetime=max(when, card.last_review or when))
+    db.execute("insert into cards (user, question_id, card_json, due_at) values (?, ?, ?, ?)"
+               " on conflict (user, question_id) do update set card_json = excluded.card_json, due_at = excluded.due_at",
+               (user, question_id, card.to_json(), card.due.timestamp()))
+
+
+def _replay_cards(db: sqlite3.Connection) -> None:
+    """Migration 4: every user's cards from their past main answers, in the order given."""
+    for r in db.execute("select user, question_id, score, kind, result_json, created_at from turns"
+                        " where kind in ('main', 'skip') order by created_at, id").fetchall():
+        hinted = "hint_used" in (json.loads(r[4] or "{}").get("flags") or [])
+        _review(db, r[0], r[1], rating_for(r[2], hinted=hinted, skipped=r[3] == "skip"), r[5])
 
 
 def stored_answer(answer: str) -> str:
@@ -111,11 +173,16 @@ class History:
     def migrate(self) -> int:
         with self._lock:
             version = self._db.execute("pragma user_version").fetchone()[0]
-            for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
-                with self._db:
-                    for sql in statements:
-                        self._db.execute(sql)
-                    self._db.execute(f"pragma user_version = {number}")
+            # a table rebuild drops a table others reference: checked again after, not during
+            self._db.execute("pragma foreign_keys=off")
+            try:
+                for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
+                    with self._db:
+                        for step in statements:
+                            step(self._db) if callable(step) else self._db.execute(step)
+                        self._db.execute(f"pragma user_version = {number}")
+            finally:
+                self._db.execute("pragma foreign_keys=on")
             return self._db.execute("pragma user_version").fetchone()[0]
 
     def close(self) -> None:
@@ -149,13 +216,28 @@ class History:
         if result.score is None:
             return None
         answer = stored_answer(answer)
+        at = at or time.time()
         with self._writing():
             cur = self._db.execute(
                 "insert into turns (session_id, user, question_id, topic, kind, question, answer, score, grader,"
                 " result_json, feedback, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (session_id, user, question_id, topic, kind, question, answer, result.score, result.grader,
-                 result.model_dump_json(), feedback, at or time.time()),
+                 result.model_dump_json(), feedback, at),
             )
+            if kind == "main":
+                _review(self._db, user, question_id, rating_for(result.score, hinted="hint_used" in result.flags), at)
+            return int(cur.lastrowid)
+
+    def record_skip(self, session_id: str, user: str, *, question_id: str, topic: str, question: str,
+                    feedback: str, at: float | None = None) -> int:
+        """A skipped question: stored with no score ("건너뜀"), due for review first."""
+        at = at or time.time()
+        with self._writing():
+            cur = self._db.execute(
+                "insert into turns (session_id, user, question_id, topic, kind, question, answer, score, grader,"
+                " result_json, feedback, created_at) values (?, ?, ?, ?, 'skip', ?, ?, null, 'skip', '{}', ?, ?)",
+                (session_id, user, question_id, topic, question, messages.SKIPPED_ANSWER, feedback, at))
+            _review(self._db, user, question_id, rating_for(None, skipped=True), at)
             return int(cur.lastrowid)
 
     def save_state(self, session_id: str, user: str, state: dict) -> None:
@@ -218,27 +300,26 @@ class History:
         with self._lock:
             rows = self._db.execute(
                 "select topic, count(*) n, avg(score) mean, max(created_at) last from turns"
-                " where user = ? and kind = 'main' group by topic order by mean, n desc", (user,)).fetchall()
+                " where user = ? and kind = 'main' and score is not null group by topic order by mean, n desc",
+                (user,)).fetchall()
         return [TopicProgress(r["topic"], r["n"], round(r["mean"], 2), r["last"]) for r in rows]
 
     def weakest_topics(self, user: str, n: int = 3) -> list[TopicProgress]:
         return self.progress(user)[:n]
 
     def review_queue(self, user: str, now: float | None = None, limit: int = 10) -> list[ReviewItem]:
-        """Questions due again: the latest main answer to each, spaced by how badly it went.
-
-        Most overdue (relative to its interval) and worst-scored come first."""
+        """Questions whose FSRS card is due: skipped ones first, then the worst-answered, then
+        the most overdue. The latest main answer (or skip) of each question is what is shown."""
         now = now or time.time()
         with self._lock:
             rows = self._db.execute(
-                "select t.* from turns t join (select question_id, max(id) id from turns"
-                " where user = ? and kind = 'main' group by question_id) last on last.id = t.id", (user,)).fetchall()
-        items = []
-        for r in rows:
-            due = r["created_at"] + REVIEW_AFTER_DAYS[r["score"]] * DAY
-            if due <= now and r["score"] < 5:
-                items.append(ReviewItem(r["question_id"], r["topic"], r["question"], r["score"], r["created_at"], due))
-        items.sort(key=lambda i: (i.last_score, i.due_at))
+                "select t.question_id, t.topic, t.question, t.score, t.kind, t.created_at, c.due_at from cards c"
+                " join (select question_id, max(id) id from turns where user = ? and kind in ('main', 'skip')"
+                " group by question_id) last on last.question_id = c.question_id"
+                " join turns t on t.id = last.id where c.user = ? and c.due_at <= ?", (user, user, now)).fetchall()
+        items = [ReviewItem(r["question_id"], r["topic"], r["question"], r["score"], r["created_at"], r["due_at"])
+                 for r in rows]
+        items.sort(key=lambda i: (i.last_score is not None, i.last_score or 0, i.due_at))
         return items[:limit]
 
     # -- export ------------------------------------------------------------------------
@@ -254,7 +335,7 @@ class History:
     def export_markdown(self, user: str, session_id: str) -> str:
         lines = [f"# 면접 기록 ({session_id[:8]})", ""]
         for n, t in enumerate(self.turns(user, session_id), 1):
-            label = "꼬리 질문" if t["kind"] == "follow_up" else "질문"
+            label = {"follow_up": "꼬리 질문", "skip": "질문 (건너뜀)"}.get(t["kind"], "질문")
             stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(t["created_at"]))
             lines += [f"## {n}. {label} · {t['topic']} · {stamp}", "", f"**Q.** {t['question']}", "",
                       f"**A.** {t['answer']}", "", t["feedback"], ""]

@@ -6,11 +6,15 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from tutor import messages
 from tutor.grading.bank import Question
-from tutor.grading.feedback import FollowUp, follow_ups_for, render_feedback
+from tutor.grading.feedback import FollowUp, follow_ups_for, key_term, render_feedback, render_skip
 from tutor.grading.models import GradeResult
 from tutor.grading.service import GradingService
 from tutor.session.history import History
+
+
+HINT_STEPS = 3
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class InterviewSession:
     review: bool = False  # ask the questions due for review first (spaced repetition)
     session_id: str | None = None
     first_answer: str = ""  # the main answer to the current question, read with its follow-ups
+    hints: int = 0  # hint steps taken on the current question (shown with its grade, and in the history)
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -70,14 +75,31 @@ class InterviewSession:
         q = self._rng.choice(fresh)
         self.asked.append(q.id)
         self.current = Turn(q, q.question)
+        self.hints = 0
         return self.current
 
     def hint(self) -> str:
-        """The first key point's key words, without giving the answer away."""
+        """The next of three hint steps for the current question: the direction to think in,
+        then the key term, then the first half of the key sentence. Each step is marked on the
+        grade that follows."""
         turn = self.current or self.next_question()
-        point = turn.follow_up.key_point if turn.follow_up else turn.question.key_points[0].point
-        words = [w for w in point.replace("(", " ").replace(")", " ").split() if len(w) >= 2][:3]
-        return f"힌트: '{' · '.join(words)}' 쪽으로 생각해 보세요."
+        kp = self._hinted_point(turn)
+        self.hints = min(self.hints + 1, HINT_STEPS)
+        if self.hints == 1:
+            direction = next((f.question for f in turn.question.follow_ups if f.key_point == kp.id), None)
+            return messages.HINT_DIRECTION.format(direction=direction or messages.HINT_DIRECTION_TOPIC.format(topic=turn.question.topic))
+        if self.hints == 2:
+            return messages.HINT_TERM.format(term=key_term(kp, turn.question.question))
+        words = kp.point.split()
+        return messages.HINT_HALF.format(half=" ".join(words[:max(1, (len(words) + 1) // 2)]))
+
+    @staticmethod
+    def _hinted_point(turn: Turn):
+        """The key point a hint is about: the follow-up's, else the question's first core point."""
+        points = turn.question.key_points
+        if turn.follow_up is not None:
+            return next((k for k in points if k.id == turn.follow_up.key_point_id), points[0])
+        return max(points, key=lambda k: k.weight)
 
     def answer(self, text: str) -> Reply:
         turn = self.current or self.next_question()
@@ -91,14 +113,19 @@ class InterviewSession:
             result = self.service.grade_follow_up(turn.question, turn.follow_up.key_point_id, turn.text, text,
                                                   first_answer=self.first_answer)
             feedback_question = None
+        if self.hints:
+            result = result.model_copy(update={"flags": [*result.flags, "hint_used"],
+                                               "features": {**result.features, "hints": float(self.hints)}})
         follow = self.pending.pop(0) if self.pending else None
-        feedback = render_feedback(result, feedback_question, follow)
+        # The follow-up is its own chat message (the next turn), not the end of the feedback.
+        feedback = render_feedback(result, feedback_question)
         turn_id = None
         if self.history is not None and self.session_id is not None:
             turn_id = self.history.record(self.session_id, self.user, question_id=turn.question.id, topic=turn.question.topic,
                                 kind="follow_up" if turn.follow_up else "main", question=turn.text,
                                 answer=text, result=result, feedback=feedback)
         self.current = Turn(turn.question, follow.question, follow, turn.depth + 1) if follow else None
+        self.hints = 0
         return Reply(result, feedback, self.current, turn_id)
 
     def label_points(self, turn_id: int, said_ids: list[str], offered: list[str]) -> int:
@@ -117,7 +144,7 @@ class InterviewSession:
         return {
             "topic": self.topic, "difficulty": self.difficulty, "depth": self.depth, "review": self.review,
             "asked": list(self.asked), "pending": [follow(f) for f in self.pending],
-            "first_answer": self.first_answer,
+            "first_answer": self.first_answer, "hints": self.hints,
             "current": None if cur is None else {"question_id": cur.question.id, "text": cur.text,
                                                  "follow_up": follow(cur.follow_up), "depth": cur.depth},
         }
@@ -131,6 +158,7 @@ class InterviewSession:
         session.asked = [q for q in state.get("asked", []) if service.bank.get(q) is not None]
         session.pending = [FollowUp(**f) for f in state.get("pending", []) if f]
         session.first_answer = state.get("first_answer", "")
+        session.hints = int(state.get("hints", 0))
         cur = state.get("current")
         question = service.bank.get(cur["question_id"]) if cur else None
         if question is not None:
@@ -138,7 +166,17 @@ class InterviewSession:
             session.current = Turn(question, cur["text"], FollowUp(**f) if f else None, int(cur.get("depth", 0)))
         return session
 
-    def skip(self) -> Turn:
+    def skip(self) -> tuple[str, Turn]:
+        """Give up on the current question: its model answer and key points with the passages
+        they rest on are shown and stored ("건너뜀", no score, first in the review queue); then
+        the next question."""
+        turn = self.current
+        revealed = ""
+        if turn is not None:
+            revealed = render_skip(turn.question, self.service.bank_points(turn.question))
+            if self.history is not None and self.session_id is not None:
+                self.history.record_skip(self.session_id, self.user, question_id=turn.question.id,
+                                         topic=turn.question.topic, question=turn.text, feedback=revealed)
         self.current = None
         self.pending = []
-        return self.next_question()
+        return revealed, self.next_question()

@@ -214,9 +214,10 @@ class TutorApp:
 
     # -- views ----------------------------------------------------------------------------
     def status(self, tutor: ChatTutor) -> str:
-        who = tutor.user if not tutor.user.startswith("browser-") else f"이 브라우저 ({tutor.user})"
+        # No internal ids: a browser without login is "이 브라우저", a login is its name.
+        who = "이 브라우저" if tutor.user.startswith("browser-") else tutor.user
         grader = f"LLM 채점 ({self.settings.llm})" if self.settings.llm_enabled else "오프라인 채점기 (LLM 없음)"
-        return f"사용자: {who} · {grader} · 세션 {str(tutor.session_id or '')[:8]}"
+        return f"사용자: {who} · {grader}"
 
     def history_view(self, tutor: ChatTutor):
         user = tutor.user
