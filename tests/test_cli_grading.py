@@ -51,7 +51,7 @@ def test_practice_runs_an_interview_from_stdin(indexed_home):
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "힌트 1/3" in out and "점수" in out and "꼬리 질문" in out and "모범 답안" in out
-    assert "답변이 비어 있습니다" in out and "면접을 마칩니다" in out
+    assert "답변이 비어 있습니다" in out and "면접을 마칩니다" in out and "면접 요약" in out
 
 
 def test_practice_unknown_topic(indexed_home):

@@ -253,6 +253,9 @@ def practice(
         if asked >= questions:
             break
         turn, asked = session.next_question(), asked + 1
+    summary = history.session_summary(settings.user, session.session_id)
+    if summary:
+        out.print(Markdown(summary))
     out.print("[bold]면접을 마칩니다. 수고하셨습니다![/] "
               f"기록: `tutor history --export {session.session_id[:8]}`")
 
@@ -305,9 +308,11 @@ def history(
     for p in progress:
         table.add_row(p.topic, str(p.answers), f"{p.mean_score:.2f}")
     out.print(table)
-    out.print("약한 주제: " + ", ".join(p.topic for p in store.weakest_topics(user)))
+    weak = store.weakest_topics(user)
+    out.print("약한 주제: " + (", ".join(p.topic for p in weak) if weak else "없음 (답변 2개 이상, 평균 3점 미만)"))
     due = store.review_queue(user)
-    out.print(f"복습할 질문 {len(due)}개" + (": " + ", ".join(f"{i.question_id}({i.last_score}점)" for i in due[:5]) if due else ""))
+    out.print(f"복습할 질문 {len(due)}개" + (": " + ", ".join(
+        f"{i.question_id}({'건너뜀' if i.last_score is None else f'{i.last_score}점'})" for i in due[:5]) if due else ""))
     for s_ in store.sessions(user)[:10]:
         started = time.strftime("%Y-%m-%d %H:%M", time.localtime(s_["started_at"]))
         out.print(f"  {s_['id'][:8]}  {started}  {s_['mode']}  답변 {s_['turns']}개")
@@ -356,8 +361,11 @@ def serve(
     out.print(messages.SERVE_READY.format(url=f"http://{shown}:{port}")
               + f" ({time.perf_counter() - started:.1f}초)" + (f" · 로그인 사용자 {len(users)}명" if users else ""))
     sys.stdout.flush()
-    try:
-        demo.block_thread()
+    try:  # not Gradio's block_thread(): it prints its own English line on Ctrl-C
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        out.print(messages.SERVE_STOPPED)
     finally:
         demo.close()
 
@@ -540,6 +548,7 @@ def main() -> None:
         err.print(f"[red]오류:[/] {exc}", highlight=False)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
+        err.print(messages.INTERRUPTED)
         sys.exit(130)
     except Exception as exc:  # last line of defence: users get a sentence, developers set TUTOR_DEBUG
         if os.environ.get("TUTOR_DEBUG"):

@@ -165,3 +165,18 @@ def test_an_llm_that_fails_mid_session_falls_back_to_the_notes(indexed_home, tmp
     chat, _ = final(tutor.send("학습을 안정시키려고 층마다 입력을 정규화합니다.", "answer"))
     assert "오프라인 채점기로 채점" in text(chat, 3) and "점수:" in text(chat, 3)
     assert len(tutor.history.turns("u5")) == 1  # graded and stored all the same
+
+
+def test_finishing_shows_a_summary_and_the_export_has_it(service, history):
+    tutor = ChatTutor(service, history, "u8")
+    tutor.start(topic="드롭아웃", depth=0)
+    final(tutor.send("과적합을 막으려고 학습 때 뉴런 일부를 무작위로 끕니다.", "answer"))
+    tutor.skip()
+    chat = tutor.finish()
+    summary = text(chat)
+    assert "면접 요약" in summary and "건너뜀" in summary and "/5" in summary
+    assert "다음에 읽을 노트" in summary and ".md · " in summary
+    assert "면접 요약" in history.export_markdown("u8", tutor.session_id)
+    session = tutor.session_id
+    chat, keep = final(tutor.send("배치 정규화는 분포를 맞춥니다.", "answer"))
+    assert tutor.session_id != session and keep == "배치 정규화는 분포를 맞춥니다."  # a new interview; text kept

@@ -44,7 +44,10 @@ def test_progress_and_weakest_topics_per_user(history):
     prog = history.progress("alice")
     assert [p.topic for p in prog] == ["배치 정규화", "드롭아웃"]
     assert prog[0].mean_score == 1 and prog[1].mean_score == 5
-    assert history.weakest_topics("alice", 1)[0].topic == "배치 정규화"
+    assert history.weakest_topics("alice") == []  # one answer does not make a weak topic
+    add(history, a, "alice", "bn-02", "배치 정규화", 2, 1004)
+    add(history, a, "alice", "drop-02", "드롭아웃", 4, 1005)
+    assert [p.topic for p in history.weakest_topics("alice")] == ["배치 정규화"]  # 드롭아웃 averages 4.5
     assert [p.mean_score for p in history.progress("bob")] == [5]
     assert history.turns("bob") and all(t["user"] == "bob" for t in history.turns("bob"))
 

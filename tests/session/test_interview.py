@@ -71,3 +71,22 @@ def test_skip_shows_the_model_answer_and_key_points_with_citations(service):
     assert turn.question.model_answer in revealed and all(k.point in revealed for k in turn.question.key_points)
     assert "근거: 노트 인용" in revealed and ".md · " in revealed
     assert following.question.id != turn.question.id or len(session.pool()) == 1
+
+
+def test_the_next_question_adapts_to_how_the_last_answer_went(service):
+    bank = service.bank
+    topic = next(t for t in bank.topics
+                 if len({q.difficulty for q in bank.questions if q.topic == t}) >= 2)
+    easy = min((q for q in bank.questions if q.topic == topic), key=lambda q: q.difficulty)
+    session = InterviewSession(service, seed=4)
+    session.asked = [easy.id]
+    session.last = (topic, easy.difficulty, 5)  # a strong answer: deeper on the same topic
+    strong = session.next_question().question
+    assert strong.topic == topic and strong.difficulty > easy.difficulty
+    session.last = (topic, easy.difficulty, 1)  # a weak one: same level elsewhere, this topic later
+    weak = session.next_question().question
+    assert weak.topic != topic and weak.difficulty == easy.difficulty
+    session.last = None
+    session.next_question()
+    back = session.next_question().question
+    assert back.topic == topic and back.difficulty <= easy.difficulty  # two questions later

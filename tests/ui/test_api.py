@@ -95,6 +95,10 @@ def test_answer_feedback_follow_up_hint_skip_and_free_questions(server):
 
     chat, _ = b.send("김치찌개를 맛있게 끓이는 비법이 뭔가요?")
     assert "노트에 없는 내용입니다" in last(chat)
+    assert "관련도" not in last(chat)  # no raw relevance numbers
+
+    chat = b.call("/finish")
+    assert "면접 요약" in last(chat) and "건너뜀" in last(chat)  # the skipped question is in the summary
 
 
 def test_reload_resumes_the_interview_and_history_is_there(server):

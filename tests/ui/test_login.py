@@ -56,3 +56,19 @@ def test_an_address_that_keeps_failing_is_throttled(guarded):
     assert codes[-1] == 429 and set(codes[:-1]) == {400}
     refused = httpx.post(guarded.url.rstrip("/") + "/login", data={"username": "jihoon", "password": "pw-2"})
     assert refused.status_code == 429 and "로그인 실패가 너무 많습니다" in refused.json()["detail"]
+
+
+def test_ctrl_c_stops_the_server_with_a_korean_line(guarded):
+    """Last in this file: it stops the module's server."""
+    import signal
+
+    guarded.proc.send_signal(signal.SIGINT)
+    guarded.proc.wait(timeout=30)
+    import time
+
+    for _ in range(50):  # the reader thread may still be draining the pipe
+        if "종료했습니다" in "".join(guarded.output):
+            break
+        time.sleep(0.1)
+    said = "".join(guarded.output)
+    assert "면접 튜터를 종료했습니다" in said and "Keyboard interruption" not in said

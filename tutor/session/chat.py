@@ -74,6 +74,7 @@ class ChatTutor:
     messages: list[Message] = field(default_factory=list)
     # A low-confidence grade waiting for the candidate's ticks: (turn id, [(point, key point id)]).
     label_request: tuple[int, list[tuple[str, str]]] | None = None
+    finished: bool = False  # "면접 끝내기" was pressed: the next answer starts a new interview
 
     def __post_init__(self) -> None:
         self._busy = threading.Lock()
@@ -98,12 +99,16 @@ class ChatTutor:
             due = self.history.review_queue(self.user)
             intro = (messages.REVIEW_START.format(n=len(due)) if due else messages.NOTHING_TO_REVIEW) + "\n\n" + intro
         with self._busy:
-            self.interview = InterviewSession(self.service, topic=topic, difficulty=difficulty, depth=depth,
-                                              history=self.history, user=self.user, review=review)
-            self.messages = [_tutor(intro)]
-            self._ask_next()
-            self._save()
+            self._begin(topic, difficulty, depth, review, intro)
         return self.messages
+
+    def _begin(self, topic, difficulty, depth, review, intro) -> None:
+        self.interview = InterviewSession(self.service, topic=topic, difficulty=difficulty, depth=depth,
+                                          history=self.history, user=self.user, review=review)
+        self.finished = False
+        self.messages = [_tutor(intro)]
+        self._ask_next()
+        self._save()
 
     @classmethod
     def resume(cls, service: GradingService, history: History, user: str, session_id: str,
@@ -124,7 +129,7 @@ class ChatTutor:
             else:
                 tutor.messages += [_user(row["answer"]), _tutor(row["feedback"])]
         cur = tutor.interview.current
-        if cur is not None and cur.follow_up is None:
+        if cur is not None:  # the question waiting for an answer, a follow-up too
             tutor.messages.append(_tutor(tutor._question_text(cur)))
         elif cur is None:
             tutor._ask_next()
@@ -152,8 +157,15 @@ class ChatTutor:
         if looks_binary(raw) or not has_words(raw):
             yield [*self.messages, _tutor(messages.NOT_TEXT_ANSWER)], raw
             return
-        if self.interview is None:
-            self.start()
+        if self.interview is None or (self.finished and note_question(raw, intent) is None):
+            # (inside send's hold of the busy lock: start() would wait on it)
+            old = self.interview
+            topic = old.topic if old is not None else None
+            self._begin(topic, old.difficulty if old else None, old.depth if old else 2, False,
+                        messages.INTERVIEW_START.format(topic=topic or ALL_TOPICS, depth=old.depth if old else 2))
+            if old is not None:  # the typed text stays in the box: it was not an answer to this new question
+                yield self.messages, raw
+                return
         question = note_question(raw, intent)
         if question is not None or self.interview.current is None:
             yield from self._ask_notes(question if question is not None else raw)
@@ -203,6 +215,21 @@ class ChatTutor:
         said = [i for i in said_ids if i in {k for _, k in offered}]
         if self.interview.label_points(turn_id, said, [k for _, k in offered]):
             self.messages.append(_tutor(messages.LABELS_SAVED.format(n=len(said))))
+        return self.messages
+
+    def finish(self) -> list[Message]:
+        """End the interview: a summary of this session (scores, missed points, weak topics,
+        sections to read); the next answer starts a new interview."""
+        if self.interview is None or not self.interview.session_id:
+            return [*self.messages, _tutor(messages.NOTHING_TO_SUMMARISE)]
+        with self._busy:
+            summary = self.history.session_summary(self.user, self.interview.session_id)
+            self.messages.append(_tutor(f"{summary}\n\n{messages.INTERVIEW_FINISHED}" if summary
+                                        else messages.NOTHING_TO_SUMMARISE))
+            self.interview.current = None
+            self.interview.pending = []
+            self.finished = True
+            self._save()
         return self.messages
 
     def hint(self) -> list[Message]:

@@ -19,7 +19,7 @@ from fsrs import Card, Rating, Scheduler
 from tutor import messages
 from tutor.errors import storage_error
 from tutor.grading.text import MAX_SCORED_CHARS
-from tutor.text import strip_controls
+from tutor.text import collapse, strip_controls
 
 # Each entry upgrades the schema by one version; never edit one that has shipped.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -100,6 +100,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 
 DAY = 86400.0
+WEAK_MIN_ANSWERS, WEAK_BELOW = 2, 3.0
 
 
 @dataclass(frozen=True)
@@ -305,7 +306,9 @@ class History:
         return [TopicProgress(r["topic"], r["n"], round(r["mean"], 2), r["last"]) for r in rows]
 
     def weakest_topics(self, user: str, n: int = 3) -> list[TopicProgress]:
-        return self.progress(user)[:n]
+        """Topics answered at least WEAK_MIN_ANSWERS times with a mean below WEAK_BELOW, weakest
+        first: one bad answer does not make a weak topic."""
+        return [p for p in self.progress(user) if p.answers >= WEAK_MIN_ANSWERS and p.mean_score < WEAK_BELOW][:n]
 
     def review_queue(self, user: str, now: float | None = None, limit: int = 10) -> list[ReviewItem]:
         """Questions whose FSRS card is due: skipped ones first, then the worst-answered, then
@@ -330,7 +333,8 @@ class History:
              "result": json.loads(t["result_json"]), "feedback": t["feedback"]}
             for t in self.turns(user, session_id)
         ]
-        return json.dumps({"session": session_id, "user": user, "turns": turns}, ensure_ascii=False, indent=2)
+        return json.dumps({"session": session_id, "user": user, "turns": turns,
+                           "summary": self.session_summary(user, session_id)}, ensure_ascii=False, indent=2)
 
     def export_markdown(self, user: str, session_id: str) -> str:
         lines = [f"# 면접 기록 ({session_id[:8]})", ""]
@@ -339,4 +343,40 @@ class History:
             stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(t["created_at"]))
             lines += [f"## {n}. {label} · {t['topic']} · {stamp}", "", f"**Q.** {t['question']}", "",
                       f"**A.** {t['answer']}", "", t["feedback"], ""]
+        summary = self.session_summary(user, session_id)
+        if summary:
+            lines += [summary, ""]
+        return "\n".join(lines)
+
+    def session_summary(self, user: str, session_id: str) -> str:
+        """The end of an interview in Markdown: the score of each question, the key points missed
+        most often, the weak topics, and the note sections (file · heading) to read next."""
+        turns = self.turns(user, session_id)
+        mains = [t for t in turns if t["kind"] in ("main", "skip")]
+        if not mains:
+            return ""
+        lines = [f"## {messages.SUMMARY_TITLE}", "", "| # | 주제 | 질문 | 점수 |", "|---|---|---|---|"]
+        for n, t in enumerate(mains, 1):
+            score = "건너뜀" if t["score"] is None else f"{t['score']}/5"
+            lines.append(f"| {n} | {t['topic']} | {collapse(t['question'])[:60]} | {score} |")
+        missed: dict[str, int] = {}
+        sections: dict[str, None] = {}
+        by_topic: dict[str, list[int]] = {}
+        for t in turns:
+            if t["kind"] == "main" and t["score"] is not None:
+                by_topic.setdefault(t["topic"], []).append(t["score"])
+            for v in json.loads(t["result_json"] or "{}").get("key_points", []):
+                if v.get("status") in ("missing", "partial", "contradicted"):
+                    missed[v["point"]] = missed.get(v["point"], 0) + 1
+                    ev = v.get("evidence") or {}
+                    if ev.get("source"):
+                        sections[f"{ev['source']} · {ev.get('heading') or ''}".rstrip(" ·")] = None
+        if missed:
+            lines += ["", "**자주 놓친 포인트**"]
+            lines += [f"- {p} ({n}번)" for p, n in sorted(missed.items(), key=lambda x: -x[1])[:3]]
+        weak = [(topic, sum(v) / len(v)) for topic, v in by_topic.items() if sum(v) / len(v) < WEAK_BELOW]
+        lines += ["", "**약한 주제**: " + (", ".join(f"{t} (평균 {m:.1f}점)" for t, m in sorted(weak, key=lambda x: x[1]))
+                                        if weak else "이번 면접에서는 없습니다")]
+        if sections:
+            lines += ["", "**다음에 읽을 노트**"] + [f"- {s_}" for s_ in list(sections)[:5]]
         return "\n".join(lines)

@@ -51,6 +51,10 @@ class InterviewSession:
     session_id: str | None = None
     first_answer: str = ""  # the main answer to the current question, read with its follow-ups
     hints: int = 0  # hint steps taken on the current question (shown with its grade, and in the history)
+    # Adaptive order: the last main answer (topic, level, score), and weak topics to come back to
+    # ([topic, level, questions until then]).
+    last: tuple[str, int, int] | None = None
+    revisit: list[list] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -72,11 +76,41 @@ class InterviewSession:
                     return self.current
         pool = self.pool() or list(self.service.bank.questions)
         fresh = [q for q in pool if q.id not in self.asked] or pool
-        q = self._rng.choice(fresh)
+        q = self._rng.choice(self._adapt(fresh))
         self.asked.append(q.id)
         self.current = Turn(q, q.question)
         self.hints = 0
         return self.current
+
+    def _adapt(self, fresh: list[Question]) -> list[Question]:
+        """What an interviewer would ask next: after a strong answer, a harder question on the same
+        topic (else the next topic); after a weak one, another topic at the same level, and the
+        weak topic again two questions later. A level the candidate chose is kept."""
+        for item in self.revisit:
+            item[2] -= 1
+        due = next((item for item in self.revisit if item[2] <= 0), None)
+        if due is not None:
+            self.revisit.remove(due)
+            again = [q for q in fresh if q.topic == due[0] and q.difficulty <= due[1]]
+            if again:
+                return again
+        if self.last is None:
+            return fresh
+        topic, level, score = self.last
+        if score >= 4:
+            harder = [q for q in fresh if q.topic == topic and q.difficulty > level]
+            if harder and self.difficulty is None:
+                step = min(q.difficulty for q in harder)
+                return [q for q in harder if q.difficulty == step]
+            other = [q for q in fresh if q.topic != topic
+                     and (self.difficulty is not None or q.difficulty >= min(level + 1, 3))]
+            return other or [q for q in fresh if q.topic != topic] or fresh
+        if score <= 2:
+            if not any(item[0] == topic for item in self.revisit):
+                self.revisit.append([topic, level, 2])
+            same = [q for q in fresh if q.topic != topic and q.difficulty == level]
+            return same or [q for q in fresh if q.topic != topic] or fresh
+        return [q for q in fresh if q.difficulty == level] or fresh
 
     def hint(self) -> str:
         """The next of three hint steps for the current question: the direction to think in,
@@ -109,6 +143,8 @@ class InterviewSession:
             self.pending = follow_ups_for(turn.question, result, self.depth) if result.notes_cover else []
             self.first_answer = text
             feedback_question = turn.question
+            if result.score is not None:
+                self.last = (turn.question.topic, turn.question.difficulty, result.score)
         else:
             result = self.service.grade_follow_up(turn.question, turn.follow_up.key_point_id, turn.text, text,
                                                   first_answer=self.first_answer)
@@ -145,6 +181,7 @@ class InterviewSession:
             "topic": self.topic, "difficulty": self.difficulty, "depth": self.depth, "review": self.review,
             "asked": list(self.asked), "pending": [follow(f) for f in self.pending],
             "first_answer": self.first_answer, "hints": self.hints,
+            "last": list(self.last) if self.last else None, "revisit": [list(r) for r in self.revisit],
             "current": None if cur is None else {"question_id": cur.question.id, "text": cur.text,
                                                  "follow_up": follow(cur.follow_up), "depth": cur.depth},
         }
@@ -159,6 +196,8 @@ class InterviewSession:
         session.pending = [FollowUp(**f) for f in state.get("pending", []) if f]
         session.first_answer = state.get("first_answer", "")
         session.hints = int(state.get("hints", 0))
+        session.last = tuple(state["last"]) if state.get("last") else None
+        session.revisit = [list(r) for r in state.get("revisit", [])]
         cur = state.get("current")
         question = service.bank.get(cur["question_id"]) if cur else None
         if question is not None:

@@ -41,7 +41,7 @@ INTENTS = [("답변", "answer"), ("노트에 질문", "ask"), ("자동 (?로 끝
 KOREAN_FONTS = ["Pretendard", "Apple SD Gothic Neo", "Malgun Gothic", "NanumGothic", "Noto Sans CJK KR",
                 "ui-sans-serif", "system-ui", "sans-serif"]
 CSS = """
-.gradio-container { max-width: 1100px !important; margin: auto; }
+.gradio-container { max-width: 1100px !important; width: 100% !important; margin: auto; }
 #chat .message { font-size: 15px; line-height: 1.6; }
 """
 
@@ -159,6 +159,11 @@ class TutorApp:
         return tutor, tutor.hint()
 
     @korean_errors
+    def on_finish(self, tutor, saved, request: gr.Request):
+        tutor = self.tutor_for(tutor, saved, request)
+        return tutor, tutor.finish()
+
+    @korean_errors
     def on_skip(self, tutor, saved, request: gr.Request):
         tutor = self.tutor_for(tutor, saved, request)
         return tutor, tutor.skip(), self.saved_of(tutor), self.status(tutor)
@@ -230,14 +235,15 @@ class TutorApp:
               "최근 5개 평균": sum(m["score"] for m in mains[max(0, n - 5):n]) / min(n, 5)}
              for n, t in enumerate(mains, 1)],
             columns=["답변", "점수", "주제", "최근 5개 평균"])
-        if progress:
-            weakest = "**약한 주제**: " + ", ".join(
-                f"{p.topic} (평균 {p.mean_score:.1f}점, {p.answers}개)" for p in self.history.weakest_topics(user))
+        weak = self.history.weakest_topics(user)
+        if weak:
+            weakest = "**약한 주제**: " + ", ".join(f"{p.topic} (평균 {p.mean_score:.1f}점, {p.answers}개)" for p in weak)
         else:
-            weakest = messages.HISTORY_EMPTY
+            weakest = messages.NO_WEAK_TOPICS if progress else messages.HISTORY_EMPTY
         due = self.history.review_queue(user)
         review = ("**지금 복습할 질문** (점수가 낮고 오래된 것부터)\n\n" + "\n".join(
-            f"- {i.question} — {i.last_score}점, {time.strftime('%m-%d %H:%M', time.localtime(i.answered_at))}"
+            f"- {i.question} — {'건너뜀' if i.last_score is None else f'{i.last_score}점'}, "
+            f"{time.strftime('%m-%d %H:%M', time.localtime(i.answered_at))}"
             for i in due)) if due else messages.REVIEW_NONE_DUE
         choices = [(f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(s['started_at']))} · "
                     f"{'복습' if s['mode'] == 'review' else '면접'} · 답변 {s['turns']}개 · {s['id'][:8]}", s["id"])
@@ -275,6 +281,7 @@ class TutorApp:
                         send = gr.Button("보내기", variant="primary", scale=1, elem_id="send")
                         hint = gr.Button("힌트", scale=1, elem_id="hint")
                         skip = gr.Button("건너뛰기", scale=1, elem_id="skip")
+                        finish = gr.Button("면접 끝내기", scale=1, elem_id="finish")
                     with gr.Group(visible=False, elem_id="labels") as label_group:
                         label_box = gr.CheckboxGroup(label="채점 확신이 낮습니다: 답변에서 말했다고 생각하는 포인트를 체크해 주세요",
                                                      choices=[], elem_id="label-box")
@@ -312,6 +319,10 @@ class TutorApp:
                       api_name="load")
             start.click(self.on_start, [tutor, saved, topic, difficulty, depth, review],
                         [tutor, chat, saved, status], api_name="start")
+            # The chat's trash icon clears the view; the interview behind it must start over too,
+            # or everything would come back on the next send.
+            chat.clear(self.on_start, [tutor, saved, topic, difficulty, depth, review],
+                       [tutor, chat, saved, status], api_name=False)
             for trigger in (box.submit, send.click):
                 trigger(self.on_send, [tutor, saved, box, intent], [tutor, chat, box, saved, status, label_group, label_box],
                         api_name="send" if trigger == box.submit else False, show_progress="hidden")
@@ -319,6 +330,7 @@ class TutorApp:
                              api_name="labels")
             hint.click(self.on_hint, [tutor, saved], [tutor, chat], api_name="hint")
             skip.click(self.on_skip, [tutor, saved], [tutor, chat, saved, status], api_name="skip")
+            finish.click(self.on_finish, [tutor, saved], [tutor, chat], api_name="finish")
             refresh.click(self.on_history, [tutor, saved], [tutor, *history_out], api_name="history")
             tabs.select(self.on_history, [tutor, saved], [tutor, *history_out], api_name=False)
             review_now.click(self.on_review, [tutor, saved, depth], [tutor, chat, saved, status, tabs],
