@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import os
+
+from tutor import messages
+
 
 class TutorError(Exception):
     """Base class: `str(err)` is a complete Korean sentence fit for a user."""
@@ -37,11 +42,6 @@ class StorageError(TutorError):
 
 def storage_error(exc: BaseException, path) -> StorageError | None:
     """The Korean StorageError for a write that failed because of the disk, else None."""
-    import errno
-    import os
-
-    from tutor import messages
-
     text = str(exc).lower()
     code = getattr(exc, "errno", None)
     if code == errno.ENOSPC or "disk is full" in text or "no space left" in text:

@@ -65,12 +65,15 @@ def test_malformed_reply_falls_back_to_offline_and_says_so(service, reply):
     assert r.score == offline.score
 
 
-def test_timeout_falls_back(service):
-    class Slow(FakeListChatModel):
-        def _call(self, *a, **k):
-            time.sleep(3)
-            return super()._call(*a, **k)
+class Slow(FakeListChatModel):
+    delay: float = 3.0
 
+    def _call(self, *a, **k):
+        time.sleep(self.delay)
+        return super()._call(*a, **k)
+
+
+def test_timeout_falls_back(service):
     r = with_judge(service, Slow(responses=[json.dumps(GOOD)]), timeout=0.5).grade("bn-01", ANSWER)
     assert "fallback" in r.flags and "초 안에 답하지 않았습니다" in r.message
 
@@ -157,12 +160,7 @@ def test_a_hung_judge_does_not_hold_the_models(service):
 
 
 def test_timeouts_are_said_in_the_seconds_given(service):
-    class Slow(FakeListChatModel):
-        def _call(self, *a, **k):
-            time.sleep(1.5)
-            return super()._call(*a, **k)
-
-    r = with_judge(service, Slow(responses=[json.dumps(GOOD)]), timeout=0.5).grade("bn-01", ANSWER)
+    r = with_judge(service, Slow(responses=[json.dumps(GOOD)], delay=1.5), timeout=0.5).grade("bn-01", ANSWER)
     assert "0.5초 안에" in r.message  # not "0초"
 
 

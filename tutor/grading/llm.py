@@ -107,8 +107,8 @@ def _loop() -> asyncio.AbstractEventLoop:
         return _LOOP
 
 
-def seconds_text(seconds: float) -> str:
-    return f"{seconds:g}"
+def _timed_out(seconds: float) -> LLMGradingError:
+    return LLMGradingError(messages.LLM_TIMEOUT.format(seconds=f"{seconds:g}"))  # "0.5초", never "0초"
 
 
 def invoke_within(runnable, prompt: str, seconds: float):
@@ -118,7 +118,7 @@ def invoke_within(runnable, prompt: str, seconds: float):
         return future.result(timeout=seconds)
     except concurrent.futures.TimeoutError as exc:
         future.cancel()
-        raise LLMGradingError(messages.LLM_TIMEOUT.format(seconds=seconds_text(seconds))) from exc
+        raise _timed_out(seconds) from exc
 
 
 def stream_within(model: BaseChatModel, prompt: str, seconds: float) -> Iterator[str]:
@@ -147,13 +147,13 @@ def stream_within(model: BaseChatModel, prompt: str, seconds: float) -> Iterator
             try:
                 item = pieces.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
-                raise LLMGradingError(messages.LLM_TIMEOUT.format(seconds=seconds_text(seconds))) from None
+                raise _timed_out(seconds) from None
             if item is done:
                 return
             if isinstance(item, BaseException):
                 raise LLMGradingError(messages.LLM_FAILED.format(reason=f"{type(item).__name__}: {item}")) from item
             if time.monotonic() > deadline:
-                raise LLMGradingError(messages.LLM_TIMEOUT.format(seconds=seconds_text(seconds)))
+                raise _timed_out(seconds)
             yield item
     finally:
         future.cancel()

@@ -94,15 +94,16 @@ class ChatTutor:
         if difficulty is not None and difficulty not in (1, 2, 3):
             raise InvalidInputError(messages.BAD_DIFFICULTY)
         depth = max(0, min(int(depth), 5))
+        with self._busy:
+            self._begin(topic, difficulty, depth, review)
+        return self.messages
+
+    def _begin(self, topic: str | None, difficulty: int | None, depth: int, review: bool) -> None:
+        """The new interview itself; the caller holds the busy lock."""
         intro = messages.INTERVIEW_START.format(topic=topic or ALL_TOPICS, depth=depth)
         if review:
             due = self.history.review_queue(self.user)
             intro = (messages.REVIEW_START.format(n=len(due)) if due else messages.NOTHING_TO_REVIEW) + "\n\n" + intro
-        with self._busy:
-            self._begin(topic, difficulty, depth, review, intro)
-        return self.messages
-
-    def _begin(self, topic, difficulty, depth, review, intro) -> None:
         self.interview = InterviewSession(self.service, topic=topic, difficulty=difficulty, depth=depth,
                                           history=self.history, user=self.user, review=review)
         self.finished = False
@@ -160,9 +161,7 @@ class ChatTutor:
         if self.interview is None or (self.finished and note_question(raw, intent) is None):
             # (inside send's hold of the busy lock: start() would wait on it)
             old = self.interview
-            topic = old.topic if old is not None else None
-            self._begin(topic, old.difficulty if old else None, old.depth if old else 2, False,
-                        messages.INTERVIEW_START.format(topic=topic or ALL_TOPICS, depth=old.depth if old else 2))
+            self._begin(*((old.topic, old.difficulty, old.depth) if old else (None, None, 2)), False)
             if old is not None:  # the typed text stays in the box: it was not an answer to this new question
                 yield self.messages, raw
                 return
