@@ -32,10 +32,26 @@ def test_retrieval_set_size_and_mix():
 def test_every_relevant_string_is_in_the_corpus_within_one_chunk():
     notes = load_notes(ROOT / "corpus")
     chunks = [collapse(c.text) for c in chunk_notes(notes)]
-    for r in rows("retrieval.jsonl"):
+    partial = [r for r in rows("uncovered.jsonl") if r["kind"] == "partial"]
+    for r in rows("retrieval.jsonl") + rows("retrieval-hard.jsonl") + partial:
         assert r["relevant"], r["query"]
         for rel in r["relevant"]:
             assert any(collapse(rel) in c for c in chunks), (r["query"], rel)
+
+
+def test_the_hard_retrieval_set_is_hard_and_split():
+    data = rows("retrieval-hard.jsonl")
+    assert len(data) >= 90 and sum(r["hard"] for r in data) >= 50
+    assert len({r["query"] for r in data}) == len(data) and {r["split"] for r in data} == {"dev", "test"}
+    assert not ({r["query"] for r in data} & {r["query"] for r in rows("retrieval.jsonl")})
+
+
+def test_the_uncovered_set_is_large_and_split():
+    data = rows("uncovered.jsonl")
+    kinds = Counter(r["kind"] for r in data)
+    assert kinds["uncovered"] >= 40 and kinds["partial"] >= 10
+    assert {r["split"] for r in data} == {"dev", "test"}
+    assert len({r["query"] for r in data}) == len(data)
 
 
 def test_two_file_queries_really_point_at_two_files():

@@ -409,52 +409,149 @@ def notes(
     out.print("\n".join(f"  {n}" for n in names) if names else messages.NO_OWN_NOTES)
 
 
+def _split(cases: list, split: str | None, path: Path) -> list:
+    if not split:
+        return cases
+    picked = [c for c in cases if getattr(c, "split", None) == split]
+    if not picked:
+        raise InvalidInputError(messages.DATASET_EMPTY.format(path=f"{path} (split={split})"))
+    return picked
+
+
+DEFAULT_UNCOVERED = Path("eval/uncovered.jsonl")
+
+
 @eval_app.command("retrieval")
 def eval_retrieval(
     dataset: Annotated[Path, typer.Option(help="JSONL: {\"query\": ..., \"relevant\": [...]} 한 줄에 하나")],
     k: Annotated[int, typer.Option("-k", min=1, max=50)] = 5,
     split: Annotated[str | None, typer.Option(help="이 split 값(dev/test)을 가진 줄만 평가")] = None,
+    uncovered: Annotated[Path | None, typer.Option(
+        help="노트가 답하지 않는 질문 JSONL (kind=uncovered 줄): 거절률을 함께 출력 (기본: eval/uncovered.jsonl, 있으면)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="하이브리드 결과를 JSON 한 개로 출력")] = False,
 ) -> None:
-    """Recall@1/3/5와 MRR을 dense · BM25 · 하이브리드 나란히 측정합니다."""
+    """Recall@1/3/5와 MRR을 dense · BM25 · 하이브리드 나란히 측정하고, '노트에 없음' 판단의 두
+    오류율(답이 있는 질문을 거절한 비율, 답이 없는 질문을 거절한 비율)을 함께 출력합니다."""
     from tutor.evaluation.datasets import read_jsonl
-    from tutor.evaluation.retrieval import RetrievalCase, evaluate_retrieval
+    from tutor.evaluation.retrieval import RetrievalCase, UncoveredCase, abstentions, evaluate_retrieval
     from tutor.retrieval import open_retriever
     from tutor.retrieval.hybrid import MODES
 
-    cases = read_jsonl(dataset, RetrievalCase)
-    if split:
-        cases = [c for c in cases if getattr(c, "split", None) == split]
-        if not cases:
-            raise InvalidInputError(messages.DATASET_EMPTY.format(path=f"{dataset} (split={split})"))
+    cases = _split(read_jsonl(dataset, RetrievalCase), split, dataset)
+    if uncovered is None and DEFAULT_UNCOVERED.is_file():
+        uncovered = DEFAULT_UNCOVERED
+    outside = []
+    if uncovered is not None:
+        outside = [c.query for c in read_jsonl(uncovered, UncoveredCase) if c.kind == "uncovered"
+                   and (not split or getattr(c, "split", None) == split)]
     retriever = open_retriever()
-    scores = {}
+    scores, refused = {}, {}
     with _progress() as progress:
         for mode in MODES:
-            task = progress.add_task(f"{mode} 평가", total=len(cases))
-            scores[mode] = evaluate_retrieval(
-                retriever, cases, mode=mode, k=k, on_step=lambda t=task: progress.advance(t)
-            )
+            task = progress.add_task(f"{mode} 평가", total=len(cases) + len(outside))
+            step = lambda t=task: progress.advance(t)  # noqa: E731
+            scores[mode] = evaluate_retrieval(retriever, cases, mode=mode, k=k, on_step=step)
+            refused[mode] = abstentions(retriever, outside, mode=mode, on_step=step)
     hybrid = scores["hybrid"]
+
+    def abstain(mode: str) -> float | None:
+        return round(sum(refused[mode]) / len(refused[mode]), 4) if refused[mode] else None
+
     if as_json:
         print(json.dumps(
-            {**hybrid.as_dict(), "k": k, "by_mode": {m: s.as_dict() for m, s in scores.items()}},
+            {**hybrid.as_dict(), "abstain_uncovered": abstain("hybrid"), "uncovered_n": len(outside), "k": k,
+             "by_mode": {m: {**s.as_dict(), "abstain_uncovered": abstain(m)} for m, s in scores.items()}},
             ensure_ascii=False,
         ))
         return
     table = Table(title=f"검색 평가 ({dataset.name}, n={hybrid.n})")
     table.add_column("retriever")
-    for col in ("Recall@1", "Recall@3", "Recall@5", "MRR"):
+    for col in ("Recall@1", "Recall@3", "Recall@5", "MRR", "답 있는데 '없음'"):
         table.add_column(col, justify="right")
+    if outside:
+        table.add_column(f"답 없는 질문 거절 (n={len(outside)})", justify="right")
     for mode, s in scores.items():
         d = s.as_dict()
-        table.add_row(mode, *(f"{d[key]:.3f}" for key in ("recall@1", "recall@3", "recall@5", "mrr")))
+        row = [f"{d[key]:.3f}" for key in ("recall@1", "recall@3", "recall@5", "mrr")]
+        row.append(f"{d['not_covered']:.1%}")
+        if outside:
+            row.append(f"{abstain(mode):.1%}")
+        table.add_row(mode, *row)
     out.print(table)
     if hybrid.misses:
         out.print(f"[bold]하이브리드가 상위 {k}개 안에서 못 찾은 질문 ({len(hybrid.misses)}개):[/]")
         for query, rank in hybrid.misses:
             where = f"{rank}위" if rank else f"상위 {max(k, 5)}위 밖"
             out.print(f"  - {query}  [dim]({where})[/]", markup=True, highlight=False)
+
+
+@eval_app.command("coverage")
+def eval_coverage(
+    answerable: Annotated[list[Path], typer.Option(help="답이 노트에 있는 질문 JSONL (여러 번 가능)")] = [
+        Path("eval/retrieval.jsonl"), Path("eval/retrieval-hard.jsonl")],  # noqa: B006
+    unanswerable: Annotated[list[Path], typer.Option(help="노트가 답하지 않는 질문 JSONL (여러 번 가능)")] = [
+        Path("eval/uncovered.jsonl"), Path("eval/offtopic.jsonl")],  # noqa: B006
+    out_path: Annotated[Path, typer.Option("--out", help="맞춘 모델을 쓸 파일")] = Path("tutor/retrieval/coverage.json"),
+) -> None:
+    """'노트에 없음' 판단을 dev split으로 다시 맞추고(로지스틱 회귀, 5-fold CV로 임계값 선택),
+    test split에서 두 오류율을 출력합니다. split이 없는 줄(offtopic)은 학습에 씁니다."""
+    from tutor.evaluation.datasets import read_jsonl
+    from tutor.evaluation.retrieval import RetrievalCase, UncoveredCase, coverage_features, fit_coverage
+    from tutor.retrieval import open_retriever
+    from tutor.retrieval.coverage import CoverageModel
+
+    def rows(paths: list[Path], model, keep) -> dict[str, list[str]]:
+        by_split: dict[str, list[str]] = {"dev": [], "test": []}
+        for path in paths:
+            for c in read_jsonl(path, model):
+                if keep(c):
+                    by_split["test" if getattr(c, "split", "dev") == "test" else "dev"].append(c.query)
+        return by_split
+
+    yes = rows(answerable, RetrievalCase, lambda c: True)
+    no = rows(unanswerable, UncoveredCase, lambda c: c.kind == "uncovered")
+    retriever = open_retriever()
+    with _progress() as progress:
+        task = progress.add_task("특징 계산", total=sum(map(len, (*yes.values(), *no.values()))))
+        feats = {(side, split): coverage_features(retriever, qs, on_step=lambda: progress.advance(task))
+                 for side, data in (("yes", yes), ("no", no)) for split, qs in data.items()}
+    model = fit_coverage(feats["yes", "dev"], feats["no", "dev"])
+    test_false = [not model.covers(model.probability(f)) for f in feats["yes", "test"]]
+    test_abstain = [not model.covers(model.probability(f)) for f in feats["no", "test"]]
+    info = {**model.info, "test_false_abstain": round(sum(test_false) / max(1, len(test_false)), 4),
+            "test_abstain": round(sum(test_abstain) / max(1, len(test_abstain)), 4),
+            "test_n": {"answerable": len(test_false), "unanswerable": len(test_abstain)}}
+    model = CoverageModel(model.features, model.weights, model.bias, model.threshold, model.mean, model.scale, info)
+    out_path.write_text(json.dumps(model.as_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    out.print(json.dumps(info, ensure_ascii=False, indent=2), highlight=False)
+    out.print(f"저장: {out_path}")
+
+
+@eval_app.command("intent")
+def eval_intent(
+    dataset: Annotated[Path, typer.Option(help="JSONL: {\"message\", \"label\": answer|ask, \"kind\"} 한 줄에 하나")] = Path(
+        "eval/intent.jsonl"),
+    split: Annotated[str | None, typer.Option(help="이 split 값(dev/test)을 가진 줄만 평가")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="결과를 JSON 한 개로 출력")] = False,
+) -> None:
+    """Enter로 보낸 글을 '답변'과 '노트에 질문'으로 가르는 추측이 사람의 라벨과 얼마나 맞는지 측정합니다."""
+    from tutor.evaluation.datasets import read_jsonl
+    from tutor.evaluation.intent import IntentCase, evaluate_intent
+
+    cases = _split(read_jsonl(dataset, IntentCase), split, dataset)
+    result = evaluate_intent(cases)
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    table = Table(title=f"답변/질문 추측 ({dataset.name}, n={result['n']})")
+    for col in ("종류", "n", "맞음"):
+        table.add_column(col, justify="right" if col != "종류" else "left")
+    for kind, row in result["by_kind"].items():
+        table.add_row(kind, str(row["n"]), f"{row['accuracy']:.1%}")
+    table.add_row("[bold]전체[/]", str(result["n"]), f"[bold]{result['accuracy']:.1%}[/]")
+    out.print(table)
+    out.print(f"답변을 질문으로 잘못 본 비율: {result['answer_as_ask']:.1%} · "
+              f"질문을 답변으로 잘못 본 비율: {result['ask_as_answer']:.1%}")
 
 
 @eval_app.command("grading")

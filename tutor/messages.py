@@ -15,6 +15,10 @@ INDEX_MISMATCH = (
     "검색 인덱스가 다른 설정으로 만들어졌습니다 (인덱스: {built}, 현재 설정: {current}). "
     "섞어 쓰면 검색 결과가 틀어지므로 `tutor index --rebuild`로 다시 만들어 주세요."
 )
+INDEX_NO_UNITS = (
+    "검색 인덱스가 이전 버전으로 만들어져 문장·질문 단위 색인이 없습니다. "
+    "`tutor index --rebuild`로 다시 만들어 주세요."
+)
 INDEX_CORRUPTED = (
     "검색 인덱스를 열 수 없습니다 (손상되었을 수 있습니다): {path}. "
     "`tutor index --rebuild`로 다시 만들어 주세요. 원인: {reason}"
@@ -72,8 +76,9 @@ FREE_NOT_IN_NOTES = (
     "노트에 없는 내용입니다. 노트에서 이 질문을 다루는 부분을 찾지 못했습니다. "
     "'내 노트' 탭에서 직접 정리한 노트를 추가하면 그 노트로도 답합니다."
 )
-FREE_FROM_NOTES = "노트에서 찾은 내용입니다."
-FREE_SUMMARY = "**정리** (질문 은행의 모범 답안)"
+FREE_FROM_NOTES = "노트에서 찾은 내용입니다 (노트 문장 그대로, 출처와 함께)."
+GUESSED_QUESTION = "_노트에 하는 질문으로 알아들었습니다. 면접 답변이었다면 같은 글을 **답변 제출**로 보내 주세요._"
+FREE_PARTLY = "노트에 나오지 않는 용어: **{terms}**. 이 부분은 노트가 답하지 않습니다."
 FREE_SOURCES = "**노트 원문**"
 LLM_ANSWER_FALLBACK = "LLM 답변 생성에 실패해 노트 구절을 그대로 보여 드립니다: {reason}"
 
@@ -137,3 +142,5 @@ INTERRUPTED = "중단했습니다."
 SUMMARY_TITLE = "면접 요약"
 INTERVIEW_FINISHED = "면접을 마쳤습니다. 수고하셨습니다! 새 면접은 '새 면접 시작'으로, 복습은 '기록·복습' 탭에서 할 수 있습니다."
 NOTHING_TO_SUMMARISE = "아직 답한 질문이 없어 요약할 내용이 없습니다."
+EXPORT_NOTE_QUESTIONS = "노트에 한 질문"
+QUESTION_NOT_SAVED = "위 답변은 기록에 남지 않아, 새로고침하면 사라지고 내보내기에도 들어가지 않습니다."

@@ -42,8 +42,6 @@ class Settings(BaseSettings):
         default="kiwi", description="BM25 토큰화: kiwi 형태소(기본, dev split에서 더 나음) 또는 문자 bigram"
     )
     query_expansion: bool = Field(default=True, description="BM25 질의에 corpus/glossary.tsv 동의어 추가")
-    rrf_k: int = Field(default=60, ge=1)
-    candidates: int = Field(default=30, ge=1, description="융합 전에 각 검색기가 가져오는 후보 수")
     max_query_chars: int = Field(default=2000, ge=10)
     user: str = Field(default="local", description="기록을 나누는 사용자 이름 (인증이 없을 때)")
     llm: str = Field(

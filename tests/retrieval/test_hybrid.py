@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from tutor.errors import InvalidInputError
-from tutor.evaluation.retrieval import RetrievalCase, evaluate_retrieval
+from tutor.evaluation.retrieval import RetrievalCase, collapse, evaluate_retrieval
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,3 +69,37 @@ def test_hybrid_beats_both_single_retrievers_on_the_dev_split(retriever):
     scores = {m: evaluate_retrieval(retriever, cases, mode=m) for m in ("dense", "bm25", "hybrid")}
     assert scores["hybrid"].mrr > max(scores["dense"].mrr, scores["bm25"].mrr)
     assert scores["hybrid"].recall(5) >= 0.9
+
+
+def test_questions_the_notes_answer_in_other_words_are_covered(retriever):
+    """The questions the earlier retriever refused, though the notes have a section on each."""
+    for query, wanted in (("ROC 커브란?", "ROC"), ("Stride는 뭔가요?", "Stride"),
+                          ("Validation set은 왜 필요해요?", "Validation")):
+        result = retriever.retrieve(query, k=3)
+        assert result.covered, query
+        assert wanted in result.hits[0].chunk.text, query
+
+
+def test_neighbouring_topics_the_notes_lack_are_refused(retriever):
+    for query in ("LoRA?", "나이브 베이즈는 왜 naive라고 불러요?", "word2vec CBOW랑 skip-gram 차이"):
+        result = retriever.retrieve(query)
+        assert not result.covered, (query, result.relevance)
+        assert set(result.signals) >= {"top_dense", "top_bank", "unseen_terms"}
+
+
+def test_hybrid_is_at_least_each_single_retriever_on_the_hard_set(retriever):
+    rows = [json.loads(line) for line in (ROOT / "eval" / "retrieval-hard.jsonl").open(encoding="utf-8")]
+    cases = [RetrievalCase(**r) for r in rows if r["split"] == "dev"]
+    scores = {mode: evaluate_retrieval(retriever, cases, mode=mode).mrr for mode in ("dense", "bm25", "hybrid")}
+    assert scores["hybrid"] >= max(scores["dense"], scores["bm25"]) + 0.1, scores
+
+
+def test_answer_sentences_are_verbatim_related_and_deduplicated(retriever):
+    result = retriever.retrieve("드롭아웃 비율은 보통 얼마로 해요?", k=5)
+    picked = retriever.sentences(result.query, result.hits, limit=4)
+    assert picked and len(picked) <= 4
+    assert any("50%" in s.text for s in picked)
+    for s in picked:
+        assert s.text in s.chunk.text and len(s.text) >= 20
+    assert len({collapse(s.text) for s in picked}) == len(picked)
+    assert retriever.unseen_terms("드롭아웃과 DropConnect 차이") == ["dropconnect"]

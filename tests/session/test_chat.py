@@ -1,5 +1,6 @@
 """The browser conversation without a browser: routing, bad input, busy, resume, free questions."""
 
+import json
 import threading
 import time
 
@@ -136,6 +137,58 @@ def test_hint_skip_and_a_free_question_keep_the_interview(service, history):
     assert "노트에 없는 내용입니다" in text(chat)
 
 
+def test_free_questions_survive_a_reload_in_time_order_and_are_exported(service, history):
+    tutor = ChatTutor(service, history, "u9")
+    tutor.start(topic="배치 정규화")
+    first = tutor.interview.current.text
+    chat, _ = final(tutor.send("드롭아웃이 뭐예요?"))
+    shown = chat[-1]["content"]
+    assert "노트에서 찾은 내용입니다" in shown and first in shown  # with the way back to the interview
+    tutor.skip()
+    final(tutor.send("양자 컴퓨터로 비트코인을 채굴하는 방법은?"))
+
+    again = ChatTutor.resume(service, history, "u9", tutor.session_id)
+    contents = [m["content"] for m in again.messages]
+    roles = [m["role"] for m in again.messages]
+    asked = contents.index("드롭아웃이 뭐예요?")
+    skipped = next(i for i, c in enumerate(contents) if c.startswith("이 질문은 건너뜁니다"))
+    later = contents.index("양자 컴퓨터로 비트코인을 채굴하는 방법은?")
+    assert asked < skipped < later  # in the order they happened
+    assert roles[asked] == "user" and roles[asked + 1] == "assistant"
+    answer = contents[asked + 1]
+    assert "노트에서 찾은 내용입니다" in answer and ".md · " in answer
+    assert "면접으로 돌아가서" not in answer  # the answer as the notes gave it, not the chat's reminder
+    assert "노트에 없는 내용입니다" in contents[later + 1]
+    assert again.interview.current.text == tutor.interview.current.text  # still the same interview
+
+    md = history.export_markdown("u9", tutor.session_id)
+    assert "## 노트에 한 질문" in md and "**Q.** 드롭아웃이 뭐예요?" in md and "**Q.** 양자 컴퓨터로" in md
+    data = json.loads(history.export_json("u9", tutor.session_id))
+    assert [q["question"] for q in data["questions"]] == ["드롭아웃이 뭐예요?", "양자 컴퓨터로 비트코인을 채굴하는 방법은?"]
+
+
+def test_a_free_answer_that_cannot_be_saved_is_still_shown(service, history, monkeypatch):
+    from tutor import messages
+    from tutor.errors import StorageError
+
+    tutor = ChatTutor(service, history, "u10")
+    tutor.start()
+
+    def full(*a, **k):
+        raise StorageError(messages.STORAGE_FULL.format(path="h.sqlite3"))
+
+    monkeypatch.setattr(history, "record_question", full)
+    chat, keep = final(tutor.send("드롭아웃이 뭐예요?"))
+    assert keep == "" and chat[-2]["content"] == "드롭아웃이 뭐예요?"
+    reply = chat[-1]["content"]
+    assert "노트에서 찾은 내용입니다" in reply and ".md · " in reply
+    assert "디스크가 가득 차서" in reply and "새로고침하면 사라지고" in reply
+    monkeypatch.undo()
+    assert history.questions("u10") == []
+    chat, _ = final(tutor.send("/질문  "))  # a question that got no answer is not stored
+    assert "비어 있습니다" in text(chat) and history.questions("u10") == []
+
+
 class Broken(GenericFakeChatModel):
     def _stream(self, *args, **kwargs):
         raise ConnectionError("LLM server down")
@@ -161,7 +214,7 @@ def test_an_llm_that_fails_mid_session_falls_back_to_the_notes(indexed_home, tmp
     tutor = ChatTutor(service, History(tmp_path / "h.sqlite3"), "u5", threading.RLock())
     tutor.start()
     chat, _ = final(tutor.send("배치 정규화는 왜 쓰나요?"))
-    assert "LLM 답변 생성에 실패" in text(chat) and "노트 원문" in text(chat)
+    assert "LLM 답변 생성에 실패" in text(chat) and "노트에서 찾은 내용입니다" in text(chat) and ".md · " in text(chat)
     chat, _ = final(tutor.send("학습을 안정시키려고 층마다 입력을 정규화합니다.", "answer"))
     assert "오프라인 채점기로 채점" in text(chat, 3) and "점수:" in text(chat, 3)
     assert len(tutor.history.turns("u5")) == 1  # graded and stored all the same

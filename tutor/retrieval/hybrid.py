@@ -1,4 +1,11 @@
-"""Hybrid retrieval: dense (Chroma) + BM25, fused by reciprocal rank fusion.
+"""Hybrid retrieval: five views of the query, fused by standardised scores.
+
+For every chunk: its e5 cosine (Chroma), its BM25 score (kiwi morphemes), its closest sentence's
+cosine, and the closest bank question's cosine and BM25 score among the questions whose quotes
+sit in it (tutor.retrieval.units). Each signal is standardised over the candidate chunks (z-score)
+and the five are added with equal weights: nothing is fitted, so nothing can be fitted to an
+evaluation set. (Reciprocal rank fusion of dense + BM25 alone did worse than BM25 alone on the
+independent dev set; see eval/README.md.)
 
 `retrieve()` also says how sure it is that the notes cover the query at all, so the
 grading layer can answer "노트에 없는 내용입니다" instead of grading against noise.
@@ -15,18 +22,15 @@ import numpy as np
 from tutor import messages
 from tutor.corpus.chunking import Chunk
 from tutor.errors import InvalidInputError
-from tutor.retrieval.lexical import BM25Index, load_glossary
+from tutor.retrieval.coverage import coverage_model
+from tutor.retrieval.lexical import BM25Index, concept_terms, load_glossary
 from tutor.retrieval.store import NoteStore
+from tutor.retrieval.units import bank_document, bank_of, bank_pointers
 from tutor.settings import Settings
 from tutor.text import strip_controls
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")
-
-# Calibrated on eval/offtopic.jsonl against eval/retrieval.jsonl (see eval/README.md):
-# the top chunk's cosine to the query, and the IDF-weighted share of the query's terms in it.
-COVERAGE_COSINE = 0.835
-COVERAGE_TERMS = 0.55
 
 
 @dataclass(frozen=True)
@@ -35,8 +39,6 @@ class Hit:
     score: float  # the fused (or single-retriever) score that ordered the list
     dense: float | None = None  # cosine similarity
     bm25: float | None = None
-    dense_rank: int | None = None
-    bm25_rank: int | None = None
 
     def as_dict(self) -> dict:
         c = self.chunk
@@ -80,12 +82,58 @@ def clean_query(query: str, max_chars: int) -> str:
 
 @dataclass(frozen=True)
 class _Snapshot:
-    """Everything built from the stored chunks, swapped in whole when a note is added."""
+    """Everything read from the store and built from it, swapped in whole when a note is added."""
 
     chunks: list[Chunk]
     by_id: dict[str, int]
     owners: np.ndarray
+    vectors: np.ndarray  # (chunks × d), unit length
     bm25: BM25Index
+    sentence_vectors: np.ndarray  # (sentences × d)
+    sentence_chunk: np.ndarray  # the chunk each sentence sits in
+    sentence_owner: np.ndarray
+    sentence_texts: list[str]
+    bank_vectors: np.ndarray  # (bank wordings × d)
+    bank_unit_targets: np.ndarray  # (bank wordings × chunks): where the question's quotes sit
+    bank_bm25: BM25Index | None  # over the bank questions that point at chunks
+    bank_targets: np.ndarray  # (pointing questions × chunks)
+    bank_docs: list[str]
+    vocabulary: frozenset[str]  # every term of the notes and the bank
+
+
+ANSWER_MIN_CHARS = 20  # shorter sentences are headings and fragments, never an answer on their own
+SIGNALS = ("dense", "bm25", "sentence", "bank", "bank_bm25")
+
+
+def standardise(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """z-scores over the candidates; a candidate the signal did not score gets the lowest seen."""
+    if not known.any():
+        return np.zeros_like(values)
+    filled = np.where(known, values, values[known].min())
+    sd = filled.std()
+    return (filled - filled.mean()) / sd if sd > 1e-9 else np.zeros_like(values)
+
+
+def _unit_length(vectors: np.ndarray) -> np.ndarray:
+    if not vectors.size:
+        return vectors
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
+
+
+def _best_per_target(scores: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Per chunk, the best score among the rows pointing at it (nan where none does)."""
+    if not len(scores):
+        return np.full(targets.shape[1], np.nan)
+    best = np.where(targets, scores[:, None], -np.inf).max(axis=0)
+    return np.where(np.isfinite(best), best, np.nan)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str  # verbatim from the chunk
+    chunk: Chunk
+    score: float
 
 
 class HybridRetriever:
@@ -96,13 +144,43 @@ class HybridRetriever:
         self.reload()
 
     def reload(self) -> None:
-        """Re-read the chunks from the store (after `build_index` added or removed notes)."""
-        chunks = self.store.chunks()
+        """Re-read chunks, units and their vectors from the store (after `build_index` added or
+        removed notes). Scoring then happens in memory: one e5 call per query, the rest is numpy."""
+        pairs = self.store.chunks_with_vectors()
+        chunks = [c for c, _ in pairs]
+        by_id = {c.id: i for i, c in enumerate(chunks)}
+        units, unit_vectors = self.store.units()
+        unit_vectors = _unit_length(unit_vectors)
+        sentences = [i for i, u in enumerate(units) if u.kind == "sentence" and u.chunks[0] in by_id]
+        wordings = [i for i, u in enumerate(units) if u.kind == "bank"]
+        wording_targets = np.zeros((len(wordings), len(chunks)), dtype=bool)
+        for row, i in enumerate(wordings):
+            wording_targets[row, [by_id[c] for c in units[i].chunks if c in by_id]] = True
+        bank = bank_of(self.settings)
+        pointers = bank_pointers(bank, chunks) if bank is not None else []
+        docs = [bank_document(bank, qi) for qi, _ in pointers]
+        targets = np.zeros((len(pointers), len(chunks)), dtype=bool)
+        for row, (_, weights) in enumerate(pointers):
+            targets[row, [by_id[c] for c in weights]] = True
+        dim = pairs[0][1].shape[0] if pairs else 0
+        bm25 = BM25Index([c.indexed_text for c in chunks], self.settings.bm25_tokenizer, self._glossary)
+        bank_bm25 = BM25Index(docs, self.settings.bm25_tokenizer, self._glossary) if docs else None
         self._snap = _Snapshot(
             chunks,
-            {c.id: i for i, c in enumerate(chunks)},
+            by_id,
             np.array([c.owner for c in chunks], dtype=object),
-            BM25Index([c.indexed_text for c in chunks], self.settings.bm25_tokenizer, self._glossary),
+            _unit_length(np.vstack([v for _, v in pairs])) if pairs else np.zeros((0, dim), np.float32),
+            bm25,
+            unit_vectors[sentences] if sentences else np.zeros((0, dim), np.float32),
+            np.array([by_id[units[i].chunks[0]] for i in sentences], dtype=int),
+            np.array([units[i].owner for i in sentences], dtype=object),
+            [units[i].text for i in sentences],
+            unit_vectors[wordings] if wordings else np.zeros((0, dim), np.float32),
+            wording_targets,
+            bank_bm25,
+            targets,
+            docs,
+            frozenset(bm25.vocabulary | (bank_bm25.vocabulary if bank_bm25 else set())),
         )
 
     @property
@@ -112,63 +190,102 @@ class HybridRetriever:
     def __len__(self) -> int:
         return len(self._snap.chunks)
 
-    def _dense(self, snap: _Snapshot, query: str, n: int, owners: tuple[str, ...]) -> list[tuple[int, float]]:
-        return [(snap.by_id[i], s) for i, s in self.store.dense_search(query, n, owners) if i in snap.by_id]
+    def _coverage(self, snap: _Snapshot, query: str, raw: dict[str, np.ndarray], bank_scores: np.ndarray | None,
+                  top: int, mode: Mode) -> tuple[float, dict[str, float]]:
+        """How likely the notes answer `query` (0..1), from the calibrated model in
+        tutor/retrieval/coverage.json, and the features it read."""
+        feats = {"term_share": snap.bm25.term_coverage(query, snap.chunks[top].indexed_text)}
+        for name in ("dense", "sentence", "bank"):
+            if name in raw and not np.isnan(raw[name]).all():
+                feats[f"top_{name}"] = float(np.nanmax(raw[name]))
+        # A concept word the notes never use ("XGBoost", "저주") is the plainest sign of a question
+        # they do not answer; colloquial words make it noisy, hence one feature among several.
+        feats["unseen_terms"] = float(min(2, sum(t not in snap.vocabulary for t in set(concept_terms(query)))))
+        if bank_scores is not None and len(bank_scores):
+            feats["bank_term_share"] = snap.bm25.term_coverage(query, snap.bank_docs[int(np.argmax(bank_scores))])
+        return coverage_model(mode).probability(feats), feats
 
-    def _lexical(
-        self, snap: _Snapshot, query: str, n: int, owners: tuple[str, ...]
-    ) -> tuple[list[tuple[int, float]], np.ndarray]:
-        scores = snap.bm25.scores(query)
-        scores = np.where(np.isin(snap.owners, owners), scores, 0.0)  # other users' notes are not ours
-        order = np.argsort(-scores, kind="stable")[:n]
-        return [(int(i), float(scores[i])) for i in order if scores[i] > 0], scores
-
-    def _coverage(
-        self, snap: _Snapshot, query: str, top: Chunk, cosine: float | None
-    ) -> tuple[float, dict[str, float]]:
-        share = snap.bm25.term_coverage(query, top.indexed_text)
-        # Each signal mapped to 0..1 around its own threshold; 0.5 means "at the line".
-        term_part = float(np.clip(share / (2 * COVERAGE_TERMS), 0, 1))
-        if cosine is None:  # BM25-only mode: the lexical signal alone
-            return term_part, {"term_share": share}
-        cos_part = float(np.clip(0.5 + (cosine - COVERAGE_COSINE) / 0.1, 0, 1))
-        return 0.5 * cos_part + 0.5 * term_part, {"top_cosine": cosine, "term_share": share}
+    def signals(self, query: str, mode: Mode = "hybrid", user: str | None = None
+                ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]:
+        """Every chunk's raw score from each signal `mode` uses (nan = not scored), which chunks
+        are candidates (the shipped notes and `user`'s own), and the bank questions' BM25 scores."""
+        snap = self._snap
+        owners = ("", user) if user else ("",)
+        mine = np.isin(snap.owners, owners)
+        out: dict[str, np.ndarray] = {}
+        bank_scores = None
+        if mode in ("dense", "hybrid"):
+            vector = self.store.embed_query(query)
+            out["dense"] = np.where(mine, snap.vectors @ vector, np.nan)
+        if mode in ("bm25", "hybrid"):
+            out["bm25"] = np.where(mine, snap.bm25.scores(query), np.nan)
+        if mode == "hybrid":
+            sentence = np.full(len(snap.chunks), -np.inf)
+            keep = np.isin(snap.sentence_owner, owners)
+            np.maximum.at(sentence, snap.sentence_chunk[keep], snap.sentence_vectors[keep] @ vector)
+            out["sentence"] = np.where(np.isfinite(sentence), sentence, np.nan)
+            out["bank"] = _best_per_target(snap.bank_vectors @ vector, snap.bank_unit_targets)
+            if snap.bank_bm25 is not None:
+                bank_scores = snap.bank_bm25.scores(query)
+            out["bank_bm25"] = (_best_per_target(bank_scores, snap.bank_targets) if bank_scores is not None
+                                else np.full(len(snap.chunks), np.nan))
+        return out, mine, bank_scores
 
     def retrieve(self, query: str, k: int = 5, mode: Mode = "hybrid", user: str | None = None) -> RetrievalResult:
         """The `k` best passages of the shipped notes, plus `user`'s own notes when given."""
         query = clean_query(query, self.settings.max_query_chars)
         snap = self._snap
-        owners = ("", user) if user else ("",)
-        k = max(1, min(k, len(snap.chunks)))
-        n = min(max(self.settings.candidates, k), len(snap.chunks))
-        dense = self._dense(snap, query, n, owners) if mode in ("dense", "hybrid") else []
-        lexical, bm25_all = self._lexical(snap, query, n, owners) if mode in ("bm25", "hybrid") else ([], None)
-        dense_rank = {i: r for r, (i, _) in enumerate(dense, 1)}
-        dense_score = dict(dense)
-        bm25_rank = {i: r for r, (i, _) in enumerate(lexical, 1)}
-        if mode == "dense":
-            fused = {i: s for i, s in dense}
-        elif mode == "bm25":
-            fused = {i: s for i, s in lexical}
-        else:
-            rrf = self.settings.rrf_k
-            fused = {}
-            for ranks in (dense_rank, bm25_rank):
-                for i, r in ranks.items():
-                    fused[i] = fused.get(i, 0.0) + 1.0 / (rrf + r)
-        order = sorted(fused, key=lambda i: -fused[i])[:k]
-        hits = [
-            Hit(
-                chunk=snap.chunks[i],
-                score=fused[i],
-                dense=dense_score.get(i),
-                bm25=None if bm25_all is None else float(bm25_all[i]),
-                dense_rank=dense_rank.get(i),
-                bm25_rank=bm25_rank.get(i),
-            )
-            for i in order
-        ]
-        if not hits:
+        raw, mine, bank_scores = self.signals(query, mode, user)
+        candidates = np.flatnonzero(mine)
+        if not len(candidates):
             return RetrievalResult(query, [], 0.0, False, mode)
-        relevance, signals = self._coverage(snap, query, hits[0].chunk, dense[0][1] if dense else None)
-        return RetrievalResult(query, hits, relevance, relevance >= 0.5, mode, signals)
+        fused = np.zeros(len(candidates))
+        for values in raw.values():
+            part = values[candidates]
+            fused += standardise(part, ~np.isnan(part))
+        if mode == "bm25" and not np.nansum(raw["bm25"][candidates]):  # no query term in the notes
+            return RetrievalResult(query, [], 0.0, False, mode)
+        order = candidates[np.argsort(-fused, kind="stable")][: max(1, k)]
+        fused_of = dict(zip(candidates.tolist(), fused.tolist()))
+
+        def value(name: str, i: int) -> float | None:
+            v = raw.get(name)
+            return None if v is None or np.isnan(v[i]) else float(v[i])
+
+        hits = [Hit(chunk=snap.chunks[i], score=fused_of[i], dense=value("dense", i), bm25=value("bm25", i))
+                for i in order]
+        relevance, signals = self._coverage(snap, query, raw, bank_scores, int(order[0]), mode)
+        return RetrievalResult(query, hits, relevance, coverage_model(mode).covers(relevance), mode, signals)
+
+    def sentences(self, query: str, hits: list[Hit], limit: int = 4, margin: float = 0.06) -> list[Sentence]:
+        """The sentences of `hits` that answer `query` best, best first: e5 cosine plus the share
+        of the query's terms they hold; only those within `margin` of the best one (unrelated
+        passages drop out), near-duplicates (the same fact in two notes) once."""
+        snap = self._snap
+        if not hits:
+            return []
+        query = clean_query(query, self.settings.max_query_chars)
+        wanted = np.isin(snap.sentence_chunk, [snap.by_id[h.chunk.id] for h in hits if h.chunk.id in snap.by_id])
+        # a heading line ("⑥ ROC, AUC", "》 왜 사용할까?") names a topic, it does not answer
+        wanted &= np.array([len(t) >= ANSWER_MIN_CHARS for t in snap.sentence_texts], dtype=bool)
+        rows = np.flatnonzero(wanted)
+        if not len(rows):
+            return []
+        vector = self.store.embed_query(query)
+        cos = snap.sentence_vectors[rows] @ vector
+        lexical = np.array([snap.bm25.term_coverage(query, snap.sentence_texts[r]) for r in rows])
+        score = cos + 0.1 * lexical
+        picked: list[int] = []
+        for j in np.argsort(-score, kind="stable"):
+            if score[j] < score.max() - margin or len(picked) >= limit:
+                break
+            if any(float(snap.sentence_vectors[rows[j]] @ snap.sentence_vectors[rows[p]]) > 0.97 for p in picked):
+                continue
+            picked.append(int(j))
+        return [Sentence(snap.sentence_texts[rows[j]], snap.chunks[snap.sentence_chunk[rows[j]]], float(score[j]))
+                for j in picked]
+
+    def unseen_terms(self, query: str) -> list[str]:
+        """Concept words of `query` that neither the notes nor the bank ever use, as typed."""
+        seen = self._snap.vocabulary
+        return list(dict.fromkeys(t for t in concept_terms(query) if t not in seen))

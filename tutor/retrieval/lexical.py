@@ -51,6 +51,11 @@ def morpheme_tokens(text: str) -> list[str]:
     ]
 
 
+def concept_terms(text: str) -> list[str]:
+    """Nouns and foreign words of two characters or more: the words that name a concept."""
+    return [t.form.lower() for t in kiwi().tokenize(text) if t.tag in ("NNG", "NNP", "SL") and len(t.form) >= 2]
+
+
 TOKENIZERS: dict[str, Callable[[str], list[str]]] = {
     "bigram": bigram_tokens,
     "kiwi": morpheme_tokens,
@@ -97,6 +102,10 @@ class BM25Index:
         self._unseen_idf = math.log((n + 1) / 0.5)
         self._vocab = set(self._bm25.vocab_dict)
         self._size = len(texts)
+
+    @property
+    def vocabulary(self) -> set[str]:
+        return self._vocab
 
     def scores(self, query: str) -> np.ndarray:
         tokens = [t for t in self.tokenize(expand_query(query, self.glossary)) if t in self._vocab]

@@ -13,17 +13,20 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 
 from tutor import messages
 from tutor.corpus.chunking import CHUNKER_VERSION, Chunk
 from tutor.errors import StoreError, StoreMismatchError, storage_error
-from tutor.retrieval.embeddings import NamedEmbeddings
+from tutor.retrieval.embeddings import NamedEmbeddings, embed_queries
+from tutor.retrieval.units import Unit
 from tutor.settings import Settings
 
-SCHEMA_VERSION = "2"  # 2: chunks carry an owner (users' own notes)
+SCHEMA_VERSION = "3"  # 2: chunks carry an owner (users' own notes); 3: a units collection beside it
 _ADD_BATCH = 16
+_UNIT_BATCH = 64
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class IndexReport:
     added: int
     removed: int
     model: str
+    units: int = 0
 
 
 def _client(settings: Settings) -> chromadb.ClientAPI:
@@ -105,7 +109,6 @@ class NoteStore:
         if fresh and not settings.chroma_url:
             _wipe_local(settings)
         self._client_api = _client(settings)
-        self._query_collection = None
 
     @property
     def signature(self) -> dict[str, str]:
@@ -158,19 +161,27 @@ class NoteStore:
         """Drop the collection (other collections on a shared server are left alone)."""
         if self.exists():
             self._client_api.delete_collection(self.settings.collection)
+        try:
+            self._client_api.delete_collection(f"{self.settings.collection}_units")
+        except Exception:  # not there (an index from before units existed)
+            pass
 
     def sync(
         self,
         chunks: Sequence[Chunk],
         rebuild: bool = False,
         progress: Callable[[int, int], None] | None = None,
+        units: Sequence[Unit] | None = None,
     ) -> IndexReport:
-        """Make the collection hold exactly `chunks` (ids are content hashes: idempotent)."""
-        self._query_collection = None
+        """Make the collections hold exactly `chunks` and their units (ids are content hashes:
+        idempotent). `units` defaults to the chunks' sentences and the bank's pointers."""
+        from tutor.retrieval.units import units_for
+
         if rebuild:
             self.reset()
         elif self.exists():
             self.check_signature()
+        units = list(units_for(chunks, self.settings) if units is None else units)
         store = self._vectorstore()
         existing = set(store.get(include=[])["ids"])
         wanted = {c.id: c for c in chunks}
@@ -178,6 +189,14 @@ class NoteStore:
         if stale:
             store.delete(ids=stale)
         new = [c for c in chunks if c.id not in existing]
+        unit_col = self._units_collection(create=True)
+        have_units = set(unit_col.get(include=[])["ids"])
+        wanted_units = {u.id: u for u in units}
+        stale_units = sorted(have_units - wanted_units.keys())
+        if stale_units:
+            unit_col.delete(ids=stale_units)
+        new_units = [u for u in wanted_units.values() if u.id not in have_units]
+        total = len(new) + len(new_units)
         for i in range(0, len(new), _ADD_BATCH):
             batch = new[i : i + _ADD_BATCH]
             store.add_texts(
@@ -186,26 +205,58 @@ class NoteStore:
                 ids=[c.id for c in batch],
             )
             if progress:
-                progress(min(i + _ADD_BATCH, len(new)), len(new))
-        return IndexReport(len(wanted), len(new), len(stale), self.embeddings.model_id)
+                progress(min(i + _ADD_BATCH, len(new)), total)
+        for i in range(0, len(new_units), _UNIT_BATCH):
+            batch = new_units[i : i + _UNIT_BATCH]
+            unit_col.add(ids=[u.id for u in batch], documents=[u.text for u in batch],
+                         embeddings=self._unit_vectors(batch),
+                         metadatas=[{"kind": u.kind, "owner": u.owner, "chunks": json.dumps(list(u.chunks))}
+                                    for u in batch])
+            if progress:
+                progress(len(new) + min(i + _UNIT_BATCH, len(new_units)), total)
+        return IndexReport(len(wanted), len(new), len(stale), self.embeddings.model_id, len(wanted_units))
+
+    def _unit_vectors(self, units: Sequence[Unit]) -> list[list[float]]:
+        """Sentences are passages; bank wordings are questions, embedded the way queries are (e5's
+        recipe for comparing two questions)."""
+        vectors: list[list[float] | None] = [None] * len(units)
+        for kind, embed in (("sentence", self.embeddings.embed_documents),
+                            ("bank", lambda texts: embed_queries(self.embeddings, texts))):
+            picked = [i for i, u in enumerate(units) if u.kind == kind]
+            if picked:
+                for i, v in zip(picked, embed([units[i].text for i in picked])):
+                    vectors[i] = [float(x) for x in v]
+        return vectors  # type: ignore[return-value]
+
+    def _units_collection(self, create: bool = False):
+        name = f"{self.settings.collection}_units"
+        if create:
+            return self._client_api.get_or_create_collection(
+                name, metadata={**self.signature, "hnsw:space": "cosine"}, embedding_function=None)
+        try:
+            return self._client_api.get_collection(name, embedding_function=None)
+        except Exception as exc:  # an index from before units existed
+            raise StoreMismatchError(messages.INDEX_NO_UNITS) from exc
 
     def chunks(self) -> list[Chunk]:
         """All indexed chunks, in corpus order (the store is the source of truth)."""
-        self.check_signature()
-        got = self._vectorstore().get(include=["documents", "metadatas"])
-        chunks = [
-            _chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
-        ]
-        return sorted(chunks, key=lambda c: (c.source, c.start))
+        return [c for c, _ in self.chunks_with_vectors()]
 
-    def dense_search(self, query: str, k: int, owners: Sequence[str] = ("",)) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) best first, over the chunks of `owners` ("" = shipped notes)."""
-        if self._query_collection is None:  # looked up once: this is the per-query hot path
-            self.check_signature()
-            self._query_collection = self._collection()
-        vector = self.embeddings.embed_query(query)
-        where = {"owner": owners[0]} if len(owners) == 1 else {"owner": {"$in": list(owners)}}
-        result = self._query_collection.query(
-            query_embeddings=[vector], n_results=k, where=where, include=["distances"]
-        )
-        return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0])]
+    def chunks_with_vectors(self) -> list[tuple[Chunk, np.ndarray]]:
+        """Every chunk and its stored vector, in corpus order."""
+        self.check_signature()
+        got = self._collection().get(include=["documents", "metadatas", "embeddings"])
+        pairs = [(_chunk_from(i, d, m), np.asarray(e, dtype=np.float32))
+                 for i, d, m, e in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"])]
+        return sorted(pairs, key=lambda p: (p[0].source, p[0].start))
+
+    def units(self) -> tuple[list[Unit], np.ndarray]:
+        """Every unit (sentences, bank pointers) and its vectors, rows aligned."""
+        got = self._units_collection().get(include=["documents", "metadatas", "embeddings"])
+        units = [Unit(i, str(m["kind"]), d, tuple(json.loads(str(m["chunks"]))), str(m.get("owner", "")))
+                 for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+        vectors = np.asarray(got["embeddings"], dtype=np.float32) if units else np.zeros((0, 0), np.float32)
+        return units, vectors
+
+    def embed_query(self, query: str) -> np.ndarray:
+        return np.asarray(self.embeddings.embed_query(query), dtype=np.float32)

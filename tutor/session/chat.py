@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from tutor.grading.service import GradingService
 from tutor.grading.text import has_words, looks_binary
 from tutor.session.ask import NoteAnswerer
 from tutor.session.history import History
+from tutor.session.intent import ASK_PREFIXES, guess_intent
 from tutor.session.interview import InterviewSession, Turn
 from tutor.text import without_surrogates
 
@@ -26,9 +28,7 @@ log = logging.getLogger(__name__)
 Message = dict[str, str]  # {"role": "user" | "assistant", "content": Markdown}
 
 ALL_TOPICS = "전체 랜덤"
-ASK_PREFIXES = ("/질문", "질문:")
 PREVIEW_CHARS = 2000  # a pasted essay is graded whole but shown shortened in the chat
-FREE_QUESTION_MAX = 150  # "…뭐예요?" is a question to the notes; a long text ending in "?" is an answer
 
 
 def _user(text: str) -> Message:
@@ -52,14 +52,13 @@ def _failure(exc: Exception) -> str:
 def note_question(text: str, intent: str = "auto") -> str | None:
     """The question for the notes if `text` asks one, else None (it is an interview answer).
 
-    Explicit: the "노트에 질문" intent or a "/질문" prefix. Implicit: a short text ending in "?"."""
+    Explicit: the "노트에 질문" button ("ask") or a "/질문" prefix; "답변 제출" ("answer") always
+    grades. Enter ("auto") guesses with `tutor.session.intent.guess_intent`."""
     stripped = text.strip()
     for prefix in ASK_PREFIXES:
         if stripped.startswith(prefix):
             return stripped[len(prefix):].strip()
-    if intent == "ask":
-        return stripped
-    if intent == "auto" and stripped.endswith(("?", "？")) and len(stripped) <= FREE_QUESTION_MAX:
+    if intent == "ask" or (intent == "auto" and guess_intent(stripped) == "ask"):
         return stripped
     return None
 
@@ -122,13 +121,19 @@ class ChatTutor:
         tutor.interview = InterviewSession.from_state(service, state, history=history, user=user,
                                                       session_id=session_id)
         tutor.messages = [_tutor(messages.INTERVIEW_RESUMED)]
+        said: list[tuple[float, list[Message]]] = []  # interview turns and free questions, by time
         for row in history.turns(user, session_id):
             label = {"follow_up": "꼬리 질문", "skip": "질문"}.get(row["kind"], "질문")
-            tutor.messages.append(_tutor(f"**{label}** · {row['topic']}\n\n{row['question']}"))
+            shown = [_tutor(f"**{label}** · {row['topic']}\n\n{row['question']}")]
             if row["kind"] == "skip":
-                tutor.messages.append(_tutor(f"{messages.SKIPPED}\n\n{row['feedback']}"))
+                shown.append(_tutor(f"{messages.SKIPPED}\n\n{row['feedback']}"))
             else:
-                tutor.messages += [_user(row["answer"]), _tutor(row["feedback"])]
+                shown += [_user(row["answer"]), _tutor(row["feedback"])]
+            said.append((row["created_at"], shown))
+        for q in history.questions(user, session_id):
+            said.append((q["asked_at"], [_user(q["question"]), _tutor(q["answer"])]))
+        for _, shown in sorted(said, key=lambda item: item[0]):  # stable: a turn before a question at the same time
+            tutor.messages += shown
         cur = tutor.interview.current
         if cur is not None:  # the question waiting for an answer, a follow-up too
             tutor.messages.append(_tutor(tutor._question_text(cur)))
@@ -167,7 +172,8 @@ class ChatTutor:
                 return
         question = note_question(raw, intent)
         if question is not None or self.interview.current is None:
-            yield from self._ask_notes(question if question is not None else raw)
+            guessed = intent == "auto" and question is not None and not raw.strip().startswith(ASK_PREFIXES)
+            yield from self._ask_notes(question if question is not None else raw, guessed)
             return
         self.messages.append(_user(raw))
         reply_msg = _tutor(messages.GRADING)
@@ -189,19 +195,31 @@ class ChatTutor:
         self._save()
         yield self.messages, ""
 
-    def _ask_notes(self, question: str) -> Iterator[tuple[list[Message], str]]:
+    def _ask_notes(self, question: str, guessed: bool = False) -> Iterator[tuple[list[Message], str]]:
+        """Answer from the notes; `guessed`: Enter took the text for a question, so say how to
+        have it graded instead (the text stays in the chat and the history either way)."""
         self.messages.append(_user(question))
         reply_msg = _tutor(messages.SEARCHING)
         self.messages.append(reply_msg)
         yield self.messages, ""
+        asked_at, answer = time.time(), None
         try:
-            for partial in self.answerer.answer(question, user=self.user):
-                reply_msg["content"] = partial
+            for answer in self.answerer.answer(question, user=self.user):
+                reply_msg["content"] = answer
                 yield self.messages, ""
         except Exception as exc:
-            reply_msg["content"] = _failure(exc)
+            reply_msg["content"], answer = _failure(exc), None
+        if answer is not None and self.session_id:
+            try:  # stored so a reload and the export show it; the answer on screen stays either way
+                covered = self.answerer.last.covered if self.answerer.last is not None else None
+                self.history.record_question(self.user, self.session_id, question, answer, covered=covered,
+                                             at=asked_at)
+            except Exception as exc:
+                reply_msg["content"] += f"\n\n{_failure(exc)} {messages.QUESTION_NOT_SAVED}"
         cur = self.interview.current if self.interview else None
         if cur is not None:
+            if guessed:
+                reply_msg["content"] += "\n\n" + messages.GUESSED_QUESTION
             reply_msg["content"] += "\n\n" + messages.BACK_TO_INTERVIEW.format(question=cur.text)
         yield self.messages, ""
 

@@ -97,6 +97,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         lambda db: _replay_cards(db),
     ),
+    (
+        # 5: free questions to the notes and the tutor's final answers, so a reloaded page shows
+        # them and the export has them. `covered` (did the notes cover it) is null when unknown.
+        """create table note_questions (
+            id integer primary key autoincrement,
+            session_id text not null references sessions(id),
+            user text not null,
+            question text not null,
+            answer text not null,
+            covered integer check (covered is null or covered in (0, 1)),
+            asked_at real not null
+        )""",
+        "create index note_questions_by_session on note_questions(user, session_id, asked_at)",
+    ),
 )
 
 DAY = 86400.0
@@ -241,6 +255,16 @@ class History:
             _review(self._db, user, question_id, rating_for(None, skipped=True), at)
             return int(cur.lastrowid)
 
+    def record_question(self, user: str, session_id: str, question: str, answer: str,
+                        covered: bool | None = None, at: float | None = None) -> int:
+        """Store a free question to the notes with the tutor's whole final reply (Markdown)."""
+        covered = None if covered is None else int(bool(covered))
+        with self._writing():
+            cur = self._db.execute(
+                "insert into note_questions (session_id, user, question, answer, covered, asked_at)"
+                " values (?, ?, ?, ?, ?, ?)", (session_id, user, question, answer, covered, at or time.time()))
+            return int(cur.lastrowid)
+
     def save_state(self, session_id: str, user: str, state: dict) -> None:
         with self._writing():
             self._db.execute("update sessions set state_json = ? where id = ? and user = ?",
@@ -290,11 +314,21 @@ class History:
         with self._lock:
             return self._db.execute(sql, args).fetchall()
 
+    def questions(self, user: str, session_id: str | None = None) -> list[dict]:
+        """`user`'s free questions to the notes with their answers, oldest first."""
+        sql = ("select id, session_id, question, answer, covered, asked_at from note_questions where user = ?"
+               + (" and session_id = ?" if session_id else "") + " order by asked_at, id")
+        args = (user, session_id) if session_id else (user,)
+        with self._lock:
+            rows = self._db.execute(sql, args).fetchall()
+        return [{**dict(r), "covered": None if r["covered"] is None else bool(r["covered"])} for r in rows]
+
     def sessions(self, user: str) -> list[sqlite3.Row]:
         with self._lock:
             return self._db.execute(
-                "select s.*, count(t.id) as turns from sessions s left join turns t on t.session_id = s.id"
-                " where s.user = ? group by s.id order by s.started_at desc", (user,)).fetchall()
+                "select s.*, (select count(*) from turns t where t.session_id = s.id) as turns,"
+                " (select count(*) from note_questions q where q.session_id = s.id) as questions"
+                " from sessions s where s.user = ? order by s.started_at desc", (user,)).fetchall()
 
     def progress(self, user: str) -> list[TopicProgress]:
         """Mean score of main answers by topic, weakest first."""
@@ -333,7 +367,9 @@ class History:
              "result": json.loads(t["result_json"]), "feedback": t["feedback"]}
             for t in self.turns(user, session_id)
         ]
-        return json.dumps({"session": session_id, "user": user, "turns": turns,
+        questions = [{"question": q["question"], "answer": q["answer"], "covered": q["covered"], "at": q["asked_at"]}
+                     for q in self.questions(user, session_id)]
+        return json.dumps({"session": session_id, "user": user, "turns": turns, "questions": questions,
                            "summary": self.session_summary(user, session_id)}, ensure_ascii=False, indent=2)
 
     def export_markdown(self, user: str, session_id: str) -> str:
@@ -343,6 +379,12 @@ class History:
             stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(t["created_at"]))
             lines += [f"## {n}. {label} · {t['topic']} · {stamp}", "", f"**Q.** {t['question']}", "",
                       f"**A.** {t['answer']}", "", t["feedback"], ""]
+        questions = self.questions(user, session_id)
+        if questions:
+            lines += [f"## {messages.EXPORT_NOTE_QUESTIONS}", ""]
+            for n, q in enumerate(questions, 1):
+                stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(q["asked_at"]))
+                lines += [f"### {n}. {stamp}", "", f"**Q.** {q['question']}", "", f"**A.** {q['answer']}", ""]
         summary = self.session_summary(user, session_id)
         if summary:
             lines += [summary, ""]

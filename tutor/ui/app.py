@@ -36,7 +36,6 @@ from tutor.settings import Settings
 log = logging.getLogger(__name__)
 
 DIFFICULTIES = ["전체", "1 (기초)", "2 (중급)", "3 (심화)"]
-INTENTS = [("답변", "answer"), ("노트에 질문", "ask"), ("자동 (?로 끝나면 질문)", "auto")]
 # System fonts only: a web font would make every browser call out to a font CDN.
 KOREAN_FONTS = ["Pretendard", "Apple SD Gothic Neo", "Malgun Gothic", "NanumGothic", "Noto Sans CJK KR",
                 "ui-sans-serif", "system-ui", "sans-serif"]
@@ -135,9 +134,16 @@ class TutorApp:
         return tutor, chat, self.saved_of(tutor), self.status(tutor)
 
     def on_send(self, tutor, saved, text, intent, request: gr.Request):
+        """`intent`: "answer" (답변 제출), "ask" (노트에 질문) or "auto" (Enter: guessed)."""
         tutor = self.tutor_for(tutor, saved, request)
-        for chat, keep in tutor.send(text, intent or "auto"):
+        for chat, keep in tutor.send(text, intent if intent in ("answer", "ask") else "auto"):
             yield (tutor, chat, keep, self.saved_of(tutor), self.status(tutor), *self.labels_view(tutor))
+
+    def on_answer(self, tutor, saved, text, request: gr.Request):
+        yield from self.on_send(tutor, saved, text, "answer", request)
+
+    def on_ask(self, tutor, saved, text, request: gr.Request):
+        yield from self.on_send(tutor, saved, text, "ask", request)
 
     @korean_errors
     def on_labels(self, tutor, saved, said, request: gr.Request):
@@ -246,8 +252,9 @@ class TutorApp:
             f"{time.strftime('%m-%d %H:%M', time.localtime(i.answered_at))}"
             for i in due)) if due else messages.REVIEW_NONE_DUE
         choices = [(f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(s['started_at']))} · "
-                    f"{'복습' if s['mode'] == 'review' else '면접'} · 답변 {s['turns']}개 · {s['id'][:8]}", s["id"])
-                   for s in self.history.sessions(user) if s["turns"]]
+                    f"{'복습' if s['mode'] == 'review' else '면접'} · 답변 {s['turns']}개"
+                    + (f" · 노트 질문 {s['questions']}개" if s["questions"] else "") + f" · {s['id'][:8]}", s["id"])
+                   for s in self.history.sessions(user) if s["turns"] or s["questions"]]
         current = tutor.session_id if any(v == tutor.session_id for _, v in choices) else None
         return by_topic, over_time, weakest, review, gr.Dropdown(choices=choices, value=current)
 
@@ -275,10 +282,11 @@ class TutorApp:
                     chat = gr.Chatbot(elem_id="chat", height=560, label="면접",
                                       buttons=["copy"], feedback_options=None)
                     box = gr.Textbox(lines=4, max_lines=12, show_label=False, elem_id="answer",
-                                     placeholder="답변을 입력하고 Shift+Enter 또는 보내기 (Enter는 줄바꿈). 노트에 궁금한 점은 ?로 끝나게 물어보세요.")
+                                     placeholder="답변을 쓰고 '답변 제출', 노트에 궁금한 점은 '노트에 질문'. "
+                                                 "Shift+Enter는 어느 쪽인지 알아서 판단합니다 (Enter는 줄바꿈).")
                     with gr.Row():
-                        intent = gr.Radio(INTENTS, value="auto", label="보내는 글", scale=3)
-                        send = gr.Button("보내기", variant="primary", scale=1, elem_id="send")
+                        send = gr.Button("답변 제출", variant="primary", scale=2, elem_id="send")
+                        ask = gr.Button("노트에 질문", variant="secondary", scale=2, elem_id="ask")
                         hint = gr.Button("힌트", scale=1, elem_id="hint")
                         skip = gr.Button("건너뛰기", scale=1, elem_id="skip")
                         finish = gr.Button("면접 끝내기", scale=1, elem_id="finish")
@@ -323,9 +331,12 @@ class TutorApp:
             # or everything would come back on the next send.
             chat.clear(self.on_start, [tutor, saved, topic, difficulty, depth, review],
                        [tutor, chat, saved, status], api_name=False)
-            for trigger in (box.submit, send.click):
-                trigger(self.on_send, [tutor, saved, box, intent], [tutor, chat, box, saved, status, label_group, label_box],
-                        api_name="send" if trigger == box.submit else False, show_progress="hidden")
+            send_out = [tutor, chat, box, saved, status, label_group, label_box]
+            # Enter guesses ("auto"); the API's /send takes the intent as its third argument.
+            intent = gr.Textbox("auto", visible=False)
+            box.submit(self.on_send, [tutor, saved, box, intent], send_out, api_name="send", show_progress="hidden")
+            send.click(self.on_answer, [tutor, saved, box], send_out, api_name="answer", show_progress="hidden")
+            ask.click(self.on_ask, [tutor, saved, box], send_out, api_name="ask", show_progress="hidden")
             label_send.click(self.on_labels, [tutor, saved, label_box], [tutor, chat, label_group, label_box],
                              api_name="labels")
             hint.click(self.on_hint, [tutor, saved], [tutor, chat], api_name="hint")
