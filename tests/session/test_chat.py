@@ -233,3 +233,23 @@ def test_finishing_shows_a_summary_and_the_export_has_it(service, history):
     session = tutor.session_id
     chat, keep = final(tutor.send("배치 정규화는 분포를 맞춥니다.", "answer"))
     assert tutor.session_id != session and keep == "배치 정규화는 분포를 맞춥니다."  # a new interview; text kept
+
+
+def test_an_llm_answer_past_the_deadline_is_replaced_by_the_notes_sentences(indexed_home):
+    import asyncio
+
+    class Trickle(GenericFakeChatModel):
+        async def _astream(self, *args, **kwargs):
+            from langchain_core.outputs import ChatGenerationChunk
+            from langchain_core.messages import AIMessageChunk
+
+            for word in ["배치 ", "정규화는 ", "..."] * 20:
+                await asyncio.sleep(0.2)
+                yield ChatGenerationChunk(message=AIMessageChunk(content=word))
+
+    service = GradingService(Settings(home=indexed_home))
+    service.llm = LLMGrader(Trickle(messages=iter([])), "fake", service.settings.prompts_dir, timeout=0.7)
+    parts = list(NoteAnswerer(service).answer("배치 정규화는 왜 쓰나요?"))
+    last = parts[-1]
+    assert "LLM 답변 생성에 실패" in last and "0.7초" in last
+    assert "노트에서 찾은 내용입니다" in last and ".md · " in last  # the offline answer instead

@@ -97,12 +97,10 @@ class _Snapshot:
     bank_unit_targets: np.ndarray  # (bank wordings × chunks): where the question's quotes sit
     bank_bm25: BM25Index | None  # over the bank questions that point at chunks
     bank_targets: np.ndarray  # (pointing questions × chunks)
-    bank_docs: list[str]
     vocabulary: frozenset[str]  # every term of the notes and the bank
 
 
 ANSWER_MIN_CHARS = 20  # shorter sentences are headings and fragments, never an answer on their own
-SIGNALS = ("dense", "bm25", "sentence", "bank", "bank_bm25")
 
 
 def standardise(values: np.ndarray, known: np.ndarray) -> np.ndarray:
@@ -179,7 +177,6 @@ class HybridRetriever:
             wording_targets,
             bank_bm25,
             targets,
-            docs,
             frozenset(bm25.vocabulary | (bank_bm25.vocabulary if bank_bm25 else set())),
         )
 
@@ -194,7 +191,7 @@ class HybridRetriever:
                   top: int, mode: Mode) -> tuple[float, dict[str, float]]:
         """How likely the notes answer `query` (0..1), from the calibrated model in
         tutor/retrieval/coverage.json, and the features it read."""
-        feats = {"term_share": snap.bm25.term_coverage(query, snap.chunks[top].indexed_text)}
+        feats = {"term_share": snap.bm25.term_coverage(query, snap.bm25.tokens_of(top))}
         for name in ("dense", "sentence", "bank"):
             if name in raw and not np.isnan(raw[name]).all():
                 feats[f"top_{name}"] = float(np.nanmax(raw[name]))
@@ -202,7 +199,8 @@ class HybridRetriever:
         # they do not answer; colloquial words make it noisy, hence one feature among several.
         feats["unseen_terms"] = float(min(2, sum(t not in snap.vocabulary for t in set(concept_terms(query)))))
         if bank_scores is not None and len(bank_scores):
-            feats["bank_term_share"] = snap.bm25.term_coverage(query, snap.bank_docs[int(np.argmax(bank_scores))])
+            feats["bank_term_share"] = snap.bm25.term_coverage(
+                query, snap.bank_bm25.tokens_of(int(np.argmax(bank_scores))))
         return coverage_model(mode).probability(feats), feats
 
     def signals(self, query: str, mode: Mode = "hybrid", user: str | None = None

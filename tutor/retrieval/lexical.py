@@ -42,18 +42,20 @@ def kiwi():
     return Kiwi()
 
 
+@lru_cache(maxsize=4096)
+def _analysed(text: str) -> tuple[tuple[str, str], ...]:
+    """(form, tag) of every token: one Kiwi call per text, however many signals read it."""
+    return tuple((t.form, t.tag) for t in kiwi().tokenize(text))
+
+
 def morpheme_tokens(text: str) -> list[str]:
     """Content morphemes (nouns, verb/adjective stems, roots, foreign words) via kiwipiepy."""
-    return [
-        t.form.lower()
-        for t in kiwi().tokenize(text)
-        if t.tag.startswith(_KIWI_TAGS)
-    ]
+    return [form.lower() for form, tag in _analysed(text) if tag.startswith(_KIWI_TAGS)]
 
 
 def concept_terms(text: str) -> list[str]:
     """Nouns and foreign words of two characters or more: the words that name a concept."""
-    return [t.form.lower() for t in kiwi().tokenize(text) if t.tag in ("NNG", "NNP", "SL") and len(t.form) >= 2]
+    return [form.lower() for form, tag in _analysed(text) if tag in ("NNG", "NNP", "SL") and len(form) >= 2]
 
 
 TOKENIZERS: dict[str, Callable[[str], list[str]]] = {
@@ -92,6 +94,7 @@ class BM25Index:
         self._bm25 = bm25s.BM25()
         corpus = [self.tokenize(t) or [""] for t in texts]
         self._bm25.index(corpus, show_progress=False)
+        self._token_sets = [frozenset(tokens) for tokens in corpus]
         df: dict[str, int] = {}
         for tokens in corpus:
             for t in set(tokens):
@@ -113,11 +116,15 @@ class BM25Index:
             return np.zeros(self._size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
 
-    def term_coverage(self, query: str, text: str) -> float:
-        """IDF-weighted share of the query's terms that `text` contains (0..1)."""
+    def tokens_of(self, i: int) -> frozenset[str]:
+        """The terms of the `i`-th indexed text (tokenised once, when the index was built)."""
+        return self._token_sets[i]
+
+    def term_coverage(self, query: str, text: str | frozenset[str]) -> float:
+        """IDF-weighted share of the query's terms that `text` (or its terms) contains (0..1)."""
         terms = set(self.tokenize(query))
         if not terms:
             return 0.0
-        present = set(self.tokenize(text))
+        present = text if isinstance(text, frozenset) else set(self.tokenize(text))
         weight = {t: self._idf.get(t, self._unseen_idf) for t in terms}
         return sum(w for t, w in weight.items() if t in present) / sum(weight.values())
