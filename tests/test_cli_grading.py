@@ -46,12 +46,13 @@ def test_grade_bad_inputs_fail_cleanly(indexed_home):
 
 
 def test_practice_runs_an_interview_from_stdin(indexed_home):
-    script = "/힌트\n과적합을 막으려고 학습 중에 뉴런을 랜덤하게 꺼요\n\n/건너뛰기\n/종료\n"
+    script = "/힌트\n/질문 ROC 커브가 뭐예요?\n과적합을 막으려고 학습 중에 뉴런을 랜덤하게 꺼요\n\n/건너뛰기\n/종료\n"
     proc = tutor("practice", "--topic", "드롭아웃", "-n", "2", home=indexed_home, stdin=script)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "힌트 1/3" in out and "점수" in out and "꼬리 질문" in out and "모범 답안" in out
     assert "답변이 비어 있습니다" in out and "면접을 마칩니다" in out and "면접 요약" in out
+    assert "노트에서 찾은 내용입니다" in out and "ROC" in out  # /질문 answers from the notes
 
 
 def test_practice_unknown_topic(indexed_home):

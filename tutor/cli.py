@@ -192,11 +192,14 @@ def practice(
 ) -> None:
     """터미널 모의 면접: 질문 → 답변 → 채점·피드백 → 꼬리 질문 → 다음 질문.
 
-    답변 대신 /힌트, /건너뛰기, /종료, (채점 확신이 낮을 때) /체크 1,3 을 입력할 수 있습니다."""
+    답변 대신 /힌트, /건너뛰기, /종료, /질문 <노트에 물을 것>, (채점 확신이 낮을 때) /체크 1,3 을
+    입력할 수 있습니다."""
     from rich.markdown import Markdown
 
     from tutor.grading.service import GradingService
+    from tutor.session.ask import NoteAnswerer
     from tutor.session.history import History
+    from tutor.session.intent import ASK_PREFIXES
     from tutor.session.interview import InterviewSession
 
     settings = get_settings()
@@ -209,7 +212,7 @@ def practice(
     session = InterviewSession(service, topic=topic, difficulty=difficulty, depth=depth,
                                history=history, user=settings.user, review=review)
     out.print(f"[bold]모의 면접을 시작합니다.[/] 본 질문 {questions}개, 꼬리 질문 최대 {depth}개씩. "
-              "/힌트 · /건너뛰기 · /종료")
+              "/힌트 · /건너뛰기 · /질문 … · /종료")
     turn = session.next_question()
     asked = 1
     to_label = None  # the last low-confidence reply, until the candidate ticks its points
@@ -231,6 +234,18 @@ def practice(
             continue
         if command in ("/힌트", "/hint"):
             out.print(f"[cyan]{session.hint()}[/]")
+            continue
+        if command.startswith(ASK_PREFIXES):  # a question to the notes, stored with the session
+            asked_text = command.split(maxsplit=1)[1].strip() if " " in command else ""
+            try:
+                found = NoteAnswerer(service).lookup(asked_text, user=settings.user)
+            except TutorError as exc:
+                out.print(f"[yellow]{exc}[/]")
+                continue
+            out.print(Markdown(found.text))
+            if session.session_id:
+                history.record_question(settings.user, session.session_id, asked_text, found.text,
+                                        covered=found.covered)
             continue
         if command in ("/건너뛰기", "/skip"):
             revealed, next_turn = session.skip()  # the model answer is shown, and the skip stored
