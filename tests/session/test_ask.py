@@ -35,3 +35,13 @@ def test_a_partly_covered_question_names_what_the_notes_lack(service):
     found = NoteAnswerer(service).lookup("드롭아웃이 뭔지, 그리고 DropConnect와 어떻게 다른지 알려주세요")
     assert found.covered and "드롭" in found.text
     assert "노트에 나오지 않는 용어: **DropConnect**" in found.text
+
+
+def test_a_weak_match_says_it_may_be_off(service, monkeypatch):
+    import tutor.session.ask as ask
+
+    sure = NoteAnswerer(service).lookup("드롭아웃 비율은 보통 얼마로 해요?")
+    assert sure.covered and "확실하지 않습니다" not in sure.text
+    monkeypatch.setattr(ask, "UNSURE_BELOW", 1.01)  # every match now counts as weak
+    unsure = NoteAnswerer(service).lookup("드롭아웃 비율은 보통 얼마로 해요?")
+    assert unsure.covered and "확실하지 않습니다" in unsure.text and "50%" in unsure.text
