@@ -144,8 +144,8 @@ class NoteStore:
         if any(built.get(k) != v for k, v in current.items()):
             raise StoreMismatchError(
                 messages.INDEX_MISMATCH.format(
-                    built=f"{built.get('embedding_model')} / chunker {built.get('chunker')}",
-                    current=f"{current['embedding_model']} / chunker {current['chunker']}",
+                    built=f"{built.get('embedding_model')} / chunker {built.get('chunker')} / 형식 {built.get('schema')}",
+                    current=f"{current['embedding_model']} / chunker {current['chunker']} / 형식 {current['schema']}",
                 )
             )
 
