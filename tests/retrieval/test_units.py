@@ -94,3 +94,20 @@ def test_fitting_the_coverage_decision_keeps_false_refusals_rare():
     abstained = np.mean([not model.covers(model.probability(f)) for f in rows(500, -1.0)])
     assert refused <= MAX_FALSE_ABSTAIN * 2.5 and abstained > 0.5
     assert model.info["cv_false_abstain"] <= MAX_FALSE_ABSTAIN + 0.01
+
+
+def test_follow_ups_point_at_the_chunk_of_their_key_point(shipped):
+    from tutor.retrieval.units import follow_up_units
+
+    settings, chunks = shipped
+    bank = cached_bank(settings.bank_dir)
+    by_id = {c.id: c for c in chunks}
+    units = follow_up_units(bank, chunks)
+    assert len(units) >= 0.9 * sum(len(q.follow_ups) for q in bank.questions)
+    quotes_of: dict[str, list[str]] = {}  # one follow-up wording may serve two questions
+    for q in bank.questions:
+        for f in q.follow_ups:
+            quotes_of.setdefault(f.question, []).extend(collapse(p.quote) for p in q.key_points if p.id == f.key_point)
+    for u in units:
+        assert u.kind == "follow_up"
+        assert all(any(quote in collapse(by_id[c].text) for quote in quotes_of[u.text]) for c in u.chunks)

@@ -1,9 +1,10 @@
-"""Hybrid retrieval: five views of the query, fused by standardised scores.
+"""Hybrid retrieval: six views of the query, fused by standardised scores.
 
 For every chunk: its e5 cosine (Chroma), its BM25 score (kiwi morphemes), its closest sentence's
-cosine, and the closest bank question's cosine and BM25 score among the questions whose quotes
-sit in it (tutor.retrieval.units). Each signal is standardised over the candidate chunks (z-score)
-and the five are added with equal weights: nothing is fitted, so nothing can be fitted to an
+cosine, the closest bank question's cosine and BM25 score among the questions whose quotes sit in
+it, and the closest curated follow-up question's cosine among those asking about a key point
+quoted from it (tutor.retrieval.units). Each signal is standardised over the candidate chunks
+(z-score) and the six are added with equal weights: nothing is fitted, so nothing can be fitted to an
 evaluation set. (Reciprocal rank fusion of dense + BM25 alone did worse than BM25 alone on the
 independent dev set; see eval/README.md.)
 
@@ -95,6 +96,8 @@ class _Snapshot:
     sentence_texts: list[str]
     bank_vectors: np.ndarray  # (bank wordings × d)
     bank_unit_targets: np.ndarray  # (bank wordings × chunks): where the question's quotes sit
+    follow_up_vectors: np.ndarray  # (follow-up questions × d)
+    follow_up_targets: np.ndarray  # (follow-up questions × chunks): where its key point's quote sits
     bank_bm25: BM25Index | None  # over the bank questions that point at chunks
     bank_targets: np.ndarray  # (pointing questions × chunks)
     vocabulary: frozenset[str]  # every term of the notes and the bank
@@ -150,17 +153,22 @@ class HybridRetriever:
         units, unit_vectors = self.store.units()
         unit_vectors = _unit_length(unit_vectors)
         sentences = [i for i, u in enumerate(units) if u.kind == "sentence" and u.chunks[0] in by_id]
-        wordings = [i for i, u in enumerate(units) if u.kind == "bank"]
-        wording_targets = np.zeros((len(wordings), len(chunks)), dtype=bool)
-        for row, i in enumerate(wordings):
-            wording_targets[row, [by_id[c] for c in units[i].chunks if c in by_id]] = True
+        def pointing(kind: str) -> tuple[np.ndarray, np.ndarray]:
+            rows = [i for i, u in enumerate(units) if u.kind == kind]
+            targets = np.zeros((len(rows), len(chunks)), dtype=bool)
+            for row, i in enumerate(rows):
+                targets[row, [by_id[c] for c in units[i].chunks if c in by_id]] = True
+            return (unit_vectors[rows] if rows else np.zeros((0, dim), np.float32)), targets
+
+        dim = pairs[0][1].shape[0] if pairs else 0
+        wording_vectors, wording_targets = pointing("bank")
+        follow_up_vectors, follow_up_targets = pointing("follow_up")
         bank = bank_of(self.settings)
         pointers = bank_pointers(bank, chunks) if bank is not None else []
         docs = [bank_document(bank, qi) for qi, _ in pointers]
         targets = np.zeros((len(pointers), len(chunks)), dtype=bool)
         for row, (_, weights) in enumerate(pointers):
             targets[row, [by_id[c] for c in weights]] = True
-        dim = pairs[0][1].shape[0] if pairs else 0
         bm25 = BM25Index([c.indexed_text for c in chunks], self.settings.bm25_tokenizer, self._glossary)
         bank_bm25 = BM25Index(docs, self.settings.bm25_tokenizer, self._glossary) if docs else None
         self._snap = _Snapshot(
@@ -173,8 +181,10 @@ class HybridRetriever:
             np.array([by_id[units[i].chunks[0]] for i in sentences], dtype=int),
             np.array([units[i].owner for i in sentences], dtype=object),
             [units[i].text for i in sentences],
-            unit_vectors[wordings] if wordings else np.zeros((0, dim), np.float32),
+            wording_vectors,
             wording_targets,
+            follow_up_vectors,
+            follow_up_targets,
             bank_bm25,
             targets,
             frozenset(bm25.vocabulary | (bank_bm25.vocabulary if bank_bm25 else set())),
@@ -223,6 +233,7 @@ class HybridRetriever:
             np.maximum.at(sentence, snap.sentence_chunk[keep], snap.sentence_vectors[keep] @ vector)
             out["sentence"] = np.where(np.isfinite(sentence), sentence, np.nan)
             out["bank"] = _best_per_target(snap.bank_vectors @ vector, snap.bank_unit_targets)
+            out["follow_up"] = _best_per_target(snap.follow_up_vectors @ vector, snap.follow_up_targets)
             if snap.bank_bm25 is not None:
                 bank_scores = snap.bank_bm25.scores(query)
             out["bank_bm25"] = (_best_per_target(bank_scores, snap.bank_targets) if bank_scores is not None

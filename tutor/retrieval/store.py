@@ -217,11 +217,12 @@ class NoteStore:
         return IndexReport(len(wanted), len(new), len(stale), self.embeddings.model_id, len(wanted_units))
 
     def _unit_vectors(self, units: Sequence[Unit]) -> list[list[float]]:
-        """Sentences are passages; bank wordings are questions, embedded the way queries are (e5's
-        recipe for comparing two questions)."""
+        """Sentences are passages; bank wordings and follow-ups are questions, embedded the way
+        queries are (e5's recipe for comparing two questions)."""
         vectors: list[list[float] | None] = [None] * len(units)
-        for kind, embed in (("sentence", self.embeddings.embed_documents),
-                            ("bank", lambda texts: embed_queries(self.embeddings, texts))):
+        as_queries = lambda texts: embed_queries(self.embeddings, texts)  # noqa: E731
+        for kind, embed in (("sentence", self.embeddings.embed_documents), ("bank", as_queries),
+                            ("follow_up", as_queries)):
             picked = [i for i, u in enumerate(units) if u.kind == kind]
             if picked:
                 for i, v in zip(picked, embed([units[i].text for i in picked])):

@@ -1,5 +1,6 @@
-"""Small retrieval units that point at chunks: the notes' sentences, and the question bank's
-wordings of each question pointing at the chunks its key-point quotes sit in.
+"""Small retrieval units that point at chunks: the notes' sentences, the question bank's
+wordings of each question pointing at the chunks its key-point quotes sit in, and the bank's
+follow-up questions pointing at the chunk of the key point each one asks about.
 
 A chunk is found when any of its sentences is close to the query (a long chunk is no longer
 diluted by its other ideas), and when the query is close to a bank question whose answer lies
@@ -28,7 +29,7 @@ def collapse(text: str) -> str:
 @dataclass(frozen=True)
 class Unit:
     id: str
-    kind: str  # "sentence" | "bank"
+    kind: str  # "sentence" | "bank" | "follow_up"
     text: str
     chunks: tuple[str, ...]  # ids of the chunks this unit points at
     owner: str = ""
@@ -88,6 +89,25 @@ def bank_units(bank: QuestionBank, chunks: Sequence[Chunk]) -> list[Unit]:
     return list(units.values())
 
 
+def follow_up_units(bank: QuestionBank, chunks: Sequence[Chunk]) -> list[Unit]:
+    """Every curated follow-up question, pointing at the chunk that holds its key point's quote:
+    a narrower question than the bank question, with a narrower target."""
+    shipped = [(c, collapse(c.text)) for c in chunks if c.owner == ""]
+    units: dict[str, Unit] = {}
+    for question in bank.questions:
+        points = {p.id: p for p in question.key_points}
+        for follow_up in question.follow_ups:
+            point = points.get(follow_up.key_point)
+            if point is None:
+                continue
+            quote = collapse(point.quote)
+            ids = tuple(sorted(c.id for c, flat in shipped if quote and c.source == point.source and quote in flat))
+            if ids:
+                unit = Unit(_unit_id("follow_up", follow_up.question, ids), "follow_up", follow_up.question, ids)
+                units[unit.id] = unit
+    return list(units.values())
+
+
 def bank_document(bank: QuestionBank, qi: int) -> str:
     """A bank question's wordings and key points as one text, for lexical matching."""
     q = bank.questions[qi]
@@ -102,4 +122,6 @@ def bank_of(settings: Settings) -> QuestionBank | None:
 def units_for(chunks: Sequence[Chunk], settings: Settings) -> list[Unit]:
     """What the index holds beside the chunks: every chunk's sentences and the bank's pointers."""
     bank = bank_of(settings)
-    return sentence_units(chunks) + (bank_units(bank, chunks) if bank is not None else [])
+    if bank is None:
+        return sentence_units(chunks)
+    return sentence_units(chunks) + bank_units(bank, chunks) + follow_up_units(bank, chunks)
