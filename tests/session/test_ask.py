@@ -45,3 +45,10 @@ def test_a_weak_match_says_it_may_be_off(service, monkeypatch):
     monkeypatch.setattr(ask, "UNSURE_BELOW", 1.01)  # every match now counts as weak
     unsure = NoteAnswerer(service).lookup("드롭아웃 비율은 보통 얼마로 해요?")
     assert unsure.covered and "확실하지 않습니다" in unsure.text and "50%" in unsure.text
+
+
+def test_when_only_headings_match_the_best_passage_is_quoted_whole(service, monkeypatch):
+    monkeypatch.setattr(service.retriever, "sentences", lambda *a, **k: [])
+    found = NoteAnswerer(service).lookup("드롭아웃 비율은 보통 얼마로 해요?")
+    assert found.covered and len(found.sentences) == 1
+    assert found.sentences[0].chunk.text.splitlines()[0] in found.text and ".md · " in found.text

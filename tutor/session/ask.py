@@ -10,13 +10,12 @@ words the notes never use ("DenseNet") are named: that part the notes do not ans
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterator
-
-from tutor import messages
-import re
 from dataclasses import dataclass
 
+from tutor import messages
 from tutor.corpus.chunking import heading_above
 from tutor.grading.feedback import format_citation
 from tutor.grading.models import Evidence
@@ -79,6 +78,9 @@ class NoteAnswerer:
             if not result.covered:
                 return NoteAnswer(messages.FREE_NOT_IN_NOTES, False)
             sentences = retriever.sentences(result.query, result.hits, limit=SENTENCES)
+            if not sentences:  # only headings and fragments matched: the best passage whole
+                top = result.hits[0]
+                sentences = [Sentence(top.chunk.text, top.chunk, top.score)]
             missing = [t for t in retriever.unseen_terms(result.query) if _FOREIGN.fullmatch(t)]
         lead = messages.FREE_FROM_NOTES if result.relevance >= UNSURE_BELOW else messages.FREE_UNSURE
         parts = [lead, compose(sentences)]
@@ -90,6 +92,7 @@ class NoteAnswerer:
         """Yield the reply as it grows (Markdown); the last value is the whole reply.
 
         Raises InvalidInputError (Korean message) for an empty or unusable question."""
+        self.last = None
         found = self.lookup(question, user)
         self.last = found
         judge = self.service.llm
