@@ -6,13 +6,13 @@ A query is a hit at rank r when the r-th chunk's text, whitespace collapsed, con
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from tutor.retrieval.hybrid import HybridRetriever, Mode
+from tutor.text import collapse
 
 
 class RetrievalCase(BaseModel):
@@ -20,10 +20,6 @@ class RetrievalCase(BaseModel):
 
     query: str
     relevant: list[str] = Field(min_length=1)
-
-
-def collapse(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def first_hit_rank(texts: Iterable[str], relevant: list[str]) -> int | None:

@@ -17,13 +17,10 @@ from dataclasses import dataclass
 from tutor.corpus.chunking import Chunk
 from tutor.grading.bank import QuestionBank, cached_bank
 from tutor.settings import Settings
+from tutor.text import collapse
 
 _SENTENCE = re.compile(r"(?<=[.?!다])\s+")
 MIN_SENTENCE_CHARS = 4
-
-
-def collapse(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 @dataclass(frozen=True)
@@ -59,18 +56,27 @@ def sentence_units(chunks: Sequence[Chunk]) -> list[Unit]:
     return list(units.values())
 
 
+class _Quotes:
+    """Which shipped chunks hold a key point's quote (whitespace collapsed, same note)."""
+
+    def __init__(self, chunks: Sequence[Chunk]) -> None:
+        self._shipped = [(c, collapse(c.text)) for c in chunks if c.owner == ""]
+
+    def holders(self, point) -> list[str]:
+        quote = collapse(point.quote)
+        return [c.id for c, flat in self._shipped if quote and c.source == point.source and quote in flat]
+
+
 def bank_pointers(bank: QuestionBank, chunks: Sequence[Chunk]) -> list[tuple[int, dict[str, float]]]:
     """For each bank question (by index): the shipped chunks holding its quotes, each weighted by
     its share of the question's quotes. Questions whose quotes are nowhere are left out."""
-    shipped = [(c, collapse(c.text)) for c in chunks if c.owner == ""]
+    quotes = _Quotes(chunks)
     pointers = []
     for qi, question in enumerate(bank.questions):
         counts: dict[str, int] = {}
         for point in question.key_points:
-            quote = collapse(point.quote)
-            for chunk, flat in shipped:
-                if quote and chunk.source == point.source and quote in flat:
-                    counts[chunk.id] = counts.get(chunk.id, 0) + 1
+            for cid in quotes.holders(point):
+                counts[cid] = counts.get(cid, 0) + 1
         if counts:
             total = sum(counts.values())
             pointers.append((qi, {cid: n / total for cid, n in counts.items()}))
@@ -92,16 +98,13 @@ def bank_units(bank: QuestionBank, chunks: Sequence[Chunk]) -> list[Unit]:
 def follow_up_units(bank: QuestionBank, chunks: Sequence[Chunk]) -> list[Unit]:
     """Every curated follow-up question, pointing at the chunk that holds its key point's quote:
     a narrower question than the bank question, with a narrower target."""
-    shipped = [(c, collapse(c.text)) for c in chunks if c.owner == ""]
+    quotes = _Quotes(chunks)
     units: dict[str, Unit] = {}
     for question in bank.questions:
         points = {p.id: p for p in question.key_points}
         for follow_up in question.follow_ups:
             point = points.get(follow_up.key_point)
-            if point is None:
-                continue
-            quote = collapse(point.quote)
-            ids = tuple(sorted(c.id for c, flat in shipped if quote and c.source == point.source and quote in flat))
+            ids = tuple(sorted(quotes.holders(point))) if point is not None else ()
             if ids:
                 unit = Unit(_unit_id("follow_up", follow_up.question, ids), "follow_up", follow_up.question, ids)
                 units[unit.id] = unit
